@@ -1,0 +1,37 @@
+/**
+ * Business time (DOMAIN.md, "Paper and time"): deadlines, on-time figures and as-of dates are calendar dates
+ * in the jurisdiction's time zone. Mainland China keeps one fixed offset all year, so a fixed UTC offset is
+ * exact and keeps date arithmetic free of time-zone tables on hot paths (statistics over millions of events).
+ */
+const DAY_MS = 86_400_000;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isCalendarDate(value: string): boolean {
+  const m = DATE.exec(value);
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+}
+
+/** The calendar date (YYYY-MM-DD) at which an instant falls in business time. */
+export function businessDate(instant: string | number | Date, utcOffsetMinutes: number): string {
+  const ms = typeof instant === 'number' ? instant : new Date(instant).getTime();
+  return new Date(ms + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
+}
+
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The first instant after the given business day, as epoch milliseconds. */
+export function endOfBusinessDay(date: string, utcOffsetMinutes: number): number {
+  return Date.parse(`${date}T00:00:00Z`) + DAY_MS - utcOffsetMinutes * 60_000;
+}
+
+/** Parses "+08:00" / "-05:30" / "Z" into minutes east of UTC. */
+export function parseUtcOffset(text: string): number | undefined {
+  if (text === 'Z') return 0;
+  const m = /^([+-])(\d{2}):(\d{2})$/.exec(text);
+  if (!m || +m[2] > 14 || +m[3] > 59) return undefined;
+  return (m[1] === '-' ? -1 : 1) * (+m[2] * 60 + +m[3]);
+}

@@ -1,0 +1,275 @@
+import type { Actor, Role } from '../actor.js';
+import { addDays, businessDate, isCalendarDate } from '../business-time.js';
+import { assertNever, Forbidden, IllegalTransition, NotFound, ValidationFailed } from '../errors.js';
+import type { Recording } from '../recording.js';
+import { nextProposalNumber, type SessionState } from '../session/state.js';
+import { RESULT_CATEGORIES } from '../vocabulary.js';
+import type { ProposalCommand, ProposalCommandOf } from './commands.js';
+import type { ProposalEvent, Proposer } from './events.js';
+import { latestAnswer, type ProposalState, type ProposalStatus } from './state.js';
+
+/** Everything a decision may depend on besides the proposal itself; loaded by the caller, never fetched here. */
+export interface ProposalContext extends Recording {
+  readonly utcOffsetMinutes: number;
+  /** The proposal's session (for filing: the session named in the command), null when it does not exist. */
+  readonly session: SessionState | null;
+  /** For a decline as merged: the proposal it is merged into, null when it does not exist. */
+  readonly mergeTarget?: ProposalState | null;
+}
+
+type Handling = Exclude<ProposalStatus, 'filed' | 'declined'>;
+const HANDLING: readonly Handling[] = ['registered', 'assigned', 'answered', 'reopened'];
+const STATUS_WORDS: Record<ProposalStatus, string> = {
+  filed: 'filed and not yet reviewed',
+  registered: 'registered and not yet assigned',
+  declined: 'declined',
+  assigned: 'assigned and being handled',
+  answered: 'answered',
+  reopened: 'reopened for re-negotiation',
+};
+
+function requireRole(actor: Actor, roles: readonly Role[], step: string): void {
+  if (!roles.includes(actor.role)) throw new Forbidden(`${step} is for ${roles.join(' or ')}, not ${actor.role}`);
+}
+
+function requireStatus(state: ProposalState, allowed: readonly ProposalStatus[], step: string): void {
+  if (!allowed.includes(state.status))
+    throw new IllegalTransition(`cannot ${step}: proposal ${state.id} is ${STATUS_WORDS[state.status]}`);
+}
+
+function dueDateOf(requested: string | undefined, ctx: ProposalContext, field = 'dueDate'): string {
+  const today = businessDate(ctx.occurredAt, ctx.utcOffsetMinutes);
+  if (requested === undefined) {
+    if (!ctx.session) throw new NotFound('the proposal session does not exist', 'session');
+    return addDays(today, ctx.session.answerLimitDays);
+  }
+  if (!isCalendarDate(requested)) throw new ValidationFailed('must be a date YYYY-MM-DD', field);
+  if (requested < today) throw new ValidationFailed(`must not be before ${today}, the day of this step`, field);
+  return requested;
+}
+
+function unitsOf(leadUnit: string, coUnits: readonly string[] = []): string[] {
+  if (new Set(coUnits).size !== coUnits.length) throw new ValidationFailed('must not name a unit twice', 'coUnits');
+  if (coUnits.includes(leadUnit)) throw new ValidationFailed('must not include the lead unit', 'coUnits');
+  return [...coUnits];
+}
+
+function unitOf(actor: Actor): string {
+  if (!actor.unit) throw new Forbidden('a unit user must belong to a unit');
+  return actor.unit;
+}
+
+function fileProposal(cmd: ProposalCommandOf<'FileProposal'>, ctx: ProposalContext): ProposalEvent[] {
+  const { actor } = ctx;
+  requireRole(actor, ['member', 'committee'], 'filing a proposal');
+  if (!ctx.session) throw new NotFound(`no session ${cmd.data.session}`, 'session');
+  const given: Proposer[] = cmd.data.proposers ?? [];
+  // A member filing is always one of the proposers, first in the list.
+  const self: Proposer[] = actor.role === 'member' ? [{ id: actor.id, ...(actor.name ? { name: actor.name } : {}) }] : [];
+  const proposers: Proposer[] = [];
+  for (const p of [...self, ...given]) {
+    const seen = proposers.findIndex((q) => q.id === p.id);
+    if (seen < 0) proposers.push(p);
+    else if (!proposers[seen].name && p.name) proposers[seen] = p;
+  }
+  const { proposalId, session, title, body, category } = cmd.data;
+  return [{ type: 'ProposalFiled', data: { proposalId, session, title, body, category, proposers } }];
+}
+
+function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalContext): ProposalEvent[] {
+  const { actor } = ctx;
+  switch (cmd.type) {
+    case 'FileProposal':
+      throw new IllegalTransition(`proposal ${s.id} is already filed`);
+
+    case 'RegisterProposal': {
+      requireRole(actor, ['committee'], 'registering a proposal');
+      requireStatus(s, ['filed'], 'register');
+      if (!ctx.session) throw new NotFound(`no session ${s.session}`, 'session');
+      const number = cmd.data.number ?? ctx.session.numberOf.get(s.id) ?? nextProposalNumber(ctx.session);
+      const holder = ctx.session.numbers.get(number);
+      if (holder !== undefined && holder !== s.id)
+        throw new IllegalTransition(`number ${number} is already given to proposal ${holder}`, 'number');
+      return [{ type: 'ProposalRegistered', data: { number } }];
+    }
+
+    case 'DeclineProposal': {
+      requireRole(actor, ['committee'], 'declining a proposal');
+      requireStatus(s, ['filed'], 'decline');
+      const { reason, mergedInto, note } = cmd.data;
+      if (reason === 'merged') {
+        if (!mergedInto) throw new ValidationFailed('is required when the reason is merged', 'mergedInto');
+        if (mergedInto === s.id) throw new ValidationFailed('must be another proposal', 'mergedInto');
+        const target = ctx.mergeTarget;
+        if (!target) throw new ValidationFailed(`no proposal ${mergedInto}`, 'mergedInto');
+        if (target.session !== s.session)
+          throw new ValidationFailed(`proposal ${mergedInto} belongs to session ${target.session}`, 'mergedInto');
+        if (target.status === 'declined')
+          throw new ValidationFailed(`proposal ${mergedInto} was itself declined`, 'mergedInto');
+      } else if (mergedInto !== undefined) {
+        throw new ValidationFailed('is only for the reason merged', 'mergedInto');
+      }
+      return [{ type: 'ProposalDeclined', data: { reason, ...(mergedInto ? { mergedInto } : {}), ...opt('note', note) } }];
+    }
+
+    case 'AssignProposal': {
+      requireRole(actor, ['office'], 'assigning a proposal');
+      if (s.status === 'assigned')
+        throw new IllegalTransition(`proposal ${s.id} is already assigned to ${s.leadUnit}; reassign it instead`);
+      requireStatus(s, ['registered'], 'assign');
+      const coUnits = unitsOf(cmd.data.leadUnit, cmd.data.coUnits);
+      const dueDate = dueDateOf(cmd.data.dueDate, ctx);
+      return [{ type: 'ProposalAssigned', data: { leadUnit: cmd.data.leadUnit, coUnits, dueDate } }];
+    }
+
+    case 'RequestReassignment': {
+      requireRole(actor, ['unit'], 'asking for reassignment');
+      requireStatus(s, ['assigned'], 'ask for reassignment');
+      if (unitOf(actor) !== s.leadUnit) throw new Forbidden(`only the lead unit ${s.leadUnit} may ask for reassignment`);
+      if (s.pendingReassignment) throw new IllegalTransition('a reassignment request is already waiting for the office');
+      return [{ type: 'ReassignmentRequested', data: { unit: unitOf(actor), reason: cmd.data.reason } }];
+    }
+
+    case 'ReassignProposal': {
+      requireRole(actor, ['office'], 'reassigning a proposal');
+      requireStatus(s, ['assigned'], 'reassign');
+      const { leadUnit } = cmd.data;
+      const coUnits = unitsOf(leadUnit, cmd.data.coUnits);
+      if (leadUnit === s.leadUnit && sameSet(coUnits, s.coUnits))
+        throw new ValidationFailed('names the units already handling the proposal', 'leadUnit');
+      const dueDate = dueDateOf(cmd.data.dueDate, ctx);
+      return [{ type: 'ProposalReassigned', data: { leadUnit, coUnits, dueDate, previousLeadUnit: s.leadUnit ?? '' } }];
+    }
+
+    case 'ClaimProposal': {
+      requireRole(actor, ['leader'], 'claiming a proposal');
+      requireStatus(s, ['registered', 'assigned', 'reopened'], 'claim');
+      if (s.claimedBy) throw new IllegalTransition(`proposal ${s.id} is already claimed by ${s.claimedBy}`);
+      return [{ type: 'ProposalClaimed', data: { leader: actor.id, ...opt('leaderName', actor.name) } }];
+    }
+
+    case 'RecordVisit': {
+      requireRole(actor, ['unit'], 'visiting the member');
+      const { stage, visitorRank, form, note } = cmd.data;
+      if (stage === 'after') {
+        if (s.answers.length === 0) throw new IllegalTransition('a visit after handling needs an answer first', 'stage');
+        requireStatus(s, ['answered', 'reopened'], 'record a visit after handling');
+      } else {
+        requireStatus(s, ['assigned', 'reopened'], `record a visit ${stage} handling`);
+      }
+      const unit = unitOf(actor);
+      if (unit !== s.leadUnit && !s.coUnits.includes(unit))
+        throw new Forbidden(`unit ${unit} does not handle proposal ${s.id}`);
+      return [{ type: 'ProposalVisited', data: { unit, stage, visitorRank, form, ...opt('note', note) } }];
+    }
+
+    case 'SendCoUnitOpinion': {
+      requireRole(actor, ['unit'], 'sending a co-unit opinion');
+      requireStatus(s, ['assigned', 'reopened'], 'send a co-unit opinion');
+      const unit = unitOf(actor);
+      if (!s.coUnits.includes(unit)) throw new Forbidden(`unit ${unit} is not a co-unit of proposal ${s.id}`);
+      if (s.coUnitOpinionsFrom.includes(unit))
+        throw new IllegalTransition(`unit ${unit} already sent its opinion to the lead unit`);
+      return [{ type: 'CoUnitOpinionSent', data: { unit, opinion: cmd.data.opinion } }];
+    }
+
+    case 'AnswerProposal': {
+      requireRole(actor, ['unit'], 'answering a proposal');
+      if (s.status === 'answered')
+        throw new IllegalTransition(`proposal ${s.id} is already answered; handling must be reopened first`);
+      requireStatus(s, ['assigned', 'reopened'], 'answer');
+      const unit = unitOf(actor);
+      if (unit !== s.leadUnit) throw new Forbidden(`only the lead unit ${s.leadUnit} answers proposal ${s.id}`);
+      const missing = s.coUnits.filter((u) => !s.coUnitOpinionsFrom.includes(u));
+      if (missing.length > 0) throw new IllegalTransition(`waiting for the opinion of co-unit ${missing.join(', ')}`);
+      const { category, text, publish, withholdReason } = cmd.data;
+      if (!(category in RESULT_CATEGORIES)) throw new ValidationFailed('must be A, B or C', 'category');
+      if (!publish && !withholdReason?.trim())
+        throw new ValidationFailed('is required when the answer is not published', 'withholdReason');
+      if (publish && withholdReason !== undefined)
+        throw new ValidationFailed('is only for an answer that is not published', 'withholdReason');
+      return [{ type: 'ProposalAnswered', data: { unit, category, text, publish, ...opt('withholdReason', withholdReason) } }];
+    }
+
+    case 'GiveFeedback': {
+      requireRole(actor, ['member'], 'giving feedback');
+      if (!s.proposers.some((p) => p.id === actor.id))
+        throw new Forbidden(`member ${actor.id} is not a proposer of proposal ${s.id}`);
+      if (s.answers.length === 0) throw new IllegalTransition(`proposal ${s.id} has no answer to give feedback on`);
+      if (s.status === 'reopened')
+        throw new IllegalTransition(`handling of proposal ${s.id} was reopened; feedback waits for the new answer`);
+      requireStatus(s, ['answered'], 'give feedback');
+      if (s.feedbackFrom.includes(actor.id))
+        throw new IllegalTransition(`member ${actor.id} already gave feedback on this answer`);
+      const { attitude, agreesWithResult, comment } = cmd.data;
+      return [{ type: 'FeedbackGiven', data: { member: actor.id, attitude, agreesWithResult, ...opt('comment', comment) } }];
+    }
+
+    case 'RenegotiateProposal': {
+      requireRole(actor, ['office', 'committee'], 'reopening handling');
+      if (s.answers.length === 0) throw new IllegalTransition(`proposal ${s.id} has no answer to re-negotiate`);
+      requireStatus(s, ['answered', 'reopened'], 're-negotiate');
+      return [{ type: 'ProposalRenegotiated', data: { reason: cmd.data.reason, dueDate: dueDateOf(cmd.data.dueDate, ctx) } }];
+    }
+
+    case 'FollowUpProposal': {
+      requireRole(actor, ['unit', 'office'], 'following up');
+      const latest = latestAnswer(s);
+      if (!latest) throw new IllegalTransition(`proposal ${s.id} has no answer to follow up`);
+      if (latest.category !== 'B')
+        throw new IllegalTransition(`only planned (B) answers are followed up; the latest answer is ${latest.category}`);
+      let unit: string | undefined;
+      if (actor.role === 'unit') {
+        unit = unitOf(actor);
+        if (unit !== s.leadUnit && !s.coUnits.includes(unit))
+          throw new Forbidden(`unit ${unit} does not handle proposal ${s.id}`);
+      }
+      const { note, substantiveProgress = false } = cmd.data;
+      return [{ type: 'ProposalFollowedUp', data: { ...opt('unit', unit), note, substantiveProgress } }];
+    }
+
+    case 'SuperviseProposal': {
+      requireRole(actor, ['office', 'committee'], 'supervising a proposal');
+      requireStatus(s, HANDLING, 'supervise');
+      return [{ type: 'ProposalSupervised', data: { key: cmd.data.key, ...opt('note', cmd.data.note) } }];
+    }
+
+    case 'PublishAnswer': {
+      requireRole(actor, ['office'], 'publishing an answer');
+      const latest = latestAnswer(s);
+      if (!latest) throw new IllegalTransition(`proposal ${s.id} has no answer to publish`);
+      if (!latest.publish) throw new IllegalTransition(`the answer was withheld from publication: ${latest.withholdReason}`);
+      if (s.publishedAnswer === s.answers.length) throw new IllegalTransition('the latest answer is already published');
+      return [{ type: 'AnswerPublished', data: { answerNumber: s.answers.length } }];
+    }
+
+    default:
+      return assertNever(cmd, 'proposal command');
+  }
+}
+
+/**
+ * The rules of one proposal: given its state and a command, the events that happen — or a typed refusal.
+ * Pure: the clock, the ids and the other streams it depends on come in through `ctx`.
+ */
+export function decideProposal(cmd: ProposalCommand, state: ProposalState | null, ctx: ProposalContext): ProposalEvent[] {
+  if (state === null) {
+    if (cmd.type !== 'FileProposal') throw new NotFound('no such proposal');
+    return fileProposal(cmd, ctx);
+  }
+  if (ctx.occurredAt < state.lastOccurredAt)
+    throw new IllegalTransition(
+      `occurredAt ${ctx.occurredAt} is before the proposal's previous step (${state.lastOccurredAt})`,
+      'occurredAt',
+    );
+  return decideExisting(cmd, state, ctx);
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/** Leaves optional fields out of event data instead of storing `undefined`. */
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

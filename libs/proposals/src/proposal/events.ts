@@ -1,0 +1,62 @@
+import type {
+  Attitude,
+  Category,
+  DeclineReason,
+  ResultCategory,
+  VisitForm,
+  VisitorRank,
+  VisitStage,
+} from '../vocabulary.js';
+
+export interface Proposer {
+  readonly id: string;
+  readonly name?: string;
+}
+
+/** Every fact of one proposal's handling, in the order DOMAIN.md tells its lifecycle. One stream per proposal. */
+export type ProposalEvent =
+  | {
+      type: 'ProposalFiled';
+      data: {
+        proposalId: string;
+        session: string;
+        title: string;
+        body: string;
+        category: Category;
+        proposers: Proposer[];
+      };
+    }
+  | { type: 'ProposalRegistered'; data: { number: string } }
+  | { type: 'ProposalDeclined'; data: { reason: DeclineReason; mergedInto?: string; note?: string } }
+  | { type: 'ProposalAssigned'; data: { leadUnit: string; coUnits: string[]; dueDate: string } }
+  | { type: 'ReassignmentRequested'; data: { unit: string; reason: string } }
+  | {
+      type: 'ProposalReassigned';
+      data: { leadUnit: string; coUnits: string[]; dueDate: string; previousLeadUnit: string };
+    }
+  | { type: 'ProposalClaimed'; data: { leader: string; leaderName?: string } }
+  | {
+      type: 'ProposalVisited';
+      data: { unit: string; stage: VisitStage; visitorRank: VisitorRank; form: VisitForm; note?: string };
+    }
+  | { type: 'CoUnitOpinionSent'; data: { unit: string; opinion: string } }
+  | {
+      type: 'ProposalAnswered';
+      data: { unit: string; category: ResultCategory; text: string; publish: boolean; withholdReason?: string };
+    }
+  | {
+      type: 'FeedbackGiven';
+      data: { member: string; attitude: Attitude; agreesWithResult: boolean; comment?: string };
+    }
+  | { type: 'ProposalRenegotiated'; data: { reason: string; dueDate: string } }
+  | { type: 'ProposalFollowedUp'; data: { unit?: string; note: string; substantiveProgress: boolean } }
+  | { type: 'ProposalSupervised'; data: { key: boolean; note?: string } }
+  /** `answerNumber` is 1 for the first answer, 2 for the answer after the first re-negotiation, … */
+  | { type: 'AnswerPublished'; data: { answerNumber: number } };
+
+export type ProposalEventType = ProposalEvent['type'];
+export type ProposalEventOf<T extends ProposalEventType> = Extract<ProposalEvent, { type: T }>;
+
+/** Dissatisfaction, with the handling or with the result, reopens handling (DOMAIN.md, feedback). */
+export const feedbackReopens = (data: ProposalEventOf<'FeedbackGiven'>['data']): boolean =>
+  data.attitude === 'dissatisfied' || !data.agreesWithResult;

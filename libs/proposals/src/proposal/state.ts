@@ -1,0 +1,129 @@
+import { assertNever } from '../errors.js';
+import type { Category, DeclineReason, ResultCategory } from '../vocabulary.js';
+import { feedbackReopens, type ProposalEvent, type Proposer } from './events.js';
+
+export type ProposalStatus = 'filed' | 'registered' | 'declined' | 'assigned' | 'answered' | 'reopened';
+
+export interface AnswerSummary {
+  readonly unit: string;
+  readonly category: ResultCategory;
+  readonly publish: boolean;
+  readonly withholdReason?: string;
+  readonly occurredAt: string;
+  /** The due date in force when the answer was given. */
+  readonly dueDate: string;
+}
+
+/** What the rules need to know about one proposal, folded from its stream. */
+export interface ProposalState {
+  readonly id: string;
+  readonly session: string;
+  readonly title: string;
+  readonly category: Category;
+  readonly proposers: readonly Proposer[];
+  readonly status: ProposalStatus;
+  readonly number?: string;
+  readonly declined?: { readonly reason: DeclineReason; readonly mergedInto?: string };
+  readonly leadUnit?: string;
+  readonly coUnits: readonly string[];
+  readonly dueDate?: string;
+  /** Every unit that was ever lead or co-unit: they keep read access to the trail they took part in. */
+  readonly unitsEverAssigned: readonly string[];
+  readonly pendingReassignment?: { readonly unit: string; readonly reason: string };
+  readonly claimedBy?: string;
+  /** Co-units whose opinion reached the lead unit since the current assignment. */
+  readonly coUnitOpinionsFrom: readonly string[];
+  readonly answers: readonly AnswerSummary[];
+  /** Highest answer number made public, 0 when none. */
+  readonly publishedAnswer: number;
+  /** Members who gave feedback on the current answer. */
+  readonly feedbackFrom: readonly string[];
+  readonly key: boolean;
+  /** Business time of the latest event: a recorded step may not happen before it. */
+  readonly lastOccurredAt: string;
+}
+
+export type ProposalEvolveMeta = { readonly occurredAt: string };
+
+const addUnique = (list: readonly string[], ...items: string[]): readonly string[] =>
+  items.reduce((acc, item) => (acc.includes(item) ? acc : [...acc, item]), list);
+
+export function evolveProposal(
+  state: ProposalState | null,
+  event: ProposalEvent,
+  meta: ProposalEvolveMeta,
+): ProposalState {
+  if (event.type === 'ProposalFiled') {
+    const d = event.data;
+    return {
+      id: d.proposalId,
+      session: d.session,
+      title: d.title,
+      category: d.category,
+      proposers: d.proposers,
+      status: 'filed',
+      coUnits: [],
+      unitsEverAssigned: [],
+      coUnitOpinionsFrom: [],
+      answers: [],
+      publishedAnswer: 0,
+      feedbackFrom: [],
+      key: false,
+      lastOccurredAt: meta.occurredAt,
+    };
+  }
+  if (state === null) throw new TypeError(`${event.type} before ProposalFiled`);
+  const s: ProposalState = { ...state, lastOccurredAt: meta.occurredAt };
+  switch (event.type) {
+    case 'ProposalRegistered':
+      return { ...s, status: 'registered', number: event.data.number };
+    case 'ProposalDeclined':
+      return { ...s, status: 'declined', declined: { reason: event.data.reason, mergedInto: event.data.mergedInto } };
+    case 'ProposalAssigned':
+    case 'ProposalReassigned': {
+      const { leadUnit, coUnits, dueDate } = event.data;
+      return {
+        ...s,
+        status: 'assigned',
+        leadUnit,
+        coUnits,
+        dueDate,
+        unitsEverAssigned: addUnique(s.unitsEverAssigned, leadUnit, ...coUnits),
+        pendingReassignment: undefined,
+        coUnitOpinionsFrom: [],
+      };
+    }
+    case 'ReassignmentRequested':
+      return { ...s, pendingReassignment: { unit: event.data.unit, reason: event.data.reason } };
+    case 'ProposalClaimed':
+      return { ...s, claimedBy: event.data.leader };
+    case 'ProposalVisited':
+      return s;
+    case 'CoUnitOpinionSent':
+      return { ...s, coUnitOpinionsFrom: addUnique(s.coUnitOpinionsFrom, event.data.unit) };
+    case 'ProposalAnswered': {
+      const { unit, category, publish, withholdReason } = event.data;
+      const { occurredAt } = meta;
+      const answer: AnswerSummary = { unit, category, publish, withholdReason, occurredAt, dueDate: s.dueDate ?? '' };
+      return { ...s, status: 'answered', answers: [...s.answers, answer], feedbackFrom: [] };
+    }
+    case 'FeedbackGiven':
+      return {
+        ...s,
+        status: feedbackReopens(event.data) ? 'reopened' : s.status,
+        feedbackFrom: addUnique(s.feedbackFrom, event.data.member),
+      };
+    case 'ProposalRenegotiated':
+      return { ...s, status: 'reopened', dueDate: event.data.dueDate };
+    case 'ProposalFollowedUp':
+      return s;
+    case 'ProposalSupervised':
+      return { ...s, key: event.data.key };
+    case 'AnswerPublished':
+      return { ...s, publishedAnswer: event.data.answerNumber };
+    default:
+      return assertNever(event, 'proposal event');
+  }
+}
+
+export const latestAnswer = (s: ProposalState): AnswerSummary | undefined => s.answers[s.answers.length - 1];
