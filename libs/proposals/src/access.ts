@@ -1,4 +1,5 @@
 import type { Actor } from './actor.js';
+import { assertNever } from './errors.js';
 import type { ProposalState } from './proposal/state.js';
 
 /** Supervisors and the district's leadership read every proposal; members and units read the ones they are part of. */
@@ -16,5 +17,7 @@ export function canReadProposal(actor: Actor, proposal: ProposalState): boolean 
       return actor.unit !== undefined && proposal.unitsEverAssigned.includes(actor.unit);
     case 'service':
       return false;
+    default:
+      return assertNever(actor.role, 'role');
   }
 }

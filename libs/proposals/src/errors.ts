@@ -1,8 +1,14 @@
 /**
  * Typed refusals. The HTTP layer maps each kind to one status in one place:
- * validation 400, forbidden 403, not-found 404, illegal-transition 409, revision-mismatch 412.
+ * validation 400, forbidden 403, not-found 404, illegal-transition 409, revision-mismatch 412, unprocessable 422.
  */
-export type DomainErrorKind = 'validation' | 'forbidden' | 'not-found' | 'illegal-transition' | 'revision-mismatch';
+export type DomainErrorKind =
+  | 'validation'
+  | 'forbidden'
+  | 'not-found'
+  | 'illegal-transition'
+  | 'revision-mismatch'
+  | 'unprocessable';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;

@@ -1,0 +1,34 @@
+import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { HttpProblem, type FieldProblem } from './problem.js';
+
+function flatten(errors: readonly ValidationError[], parent = ''): FieldProblem[] {
+  return errors.flatMap((e) => {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((message) => ({
+      field,
+      reason: message.startsWith(`${e.property} `) ? message.slice(e.property.length + 1) : message,
+    }));
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+/**
+ * Validates a JSON body against its DTO class: unknown fields, wrong types and missing fields are refused with a
+ * 400 that names each field and why, before anything else runs.
+ */
+@Injectable()
+export class BodyPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type !== 'body' || !metadata.metatype || metadata.metatype === Object) return value;
+    const body = value ?? {};
+    if (typeof body !== 'object' || Array.isArray(body))
+      throw new HttpProblem(400, 'the body must be a JSON object', [{ field: 'body', reason: 'must be a JSON object' }]);
+    const instance = plainToInstance(metadata.metatype, body, { enableImplicitConversion: false }) as object;
+    const errors = flatten(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
+    if (errors.length > 0)
+      throw new HttpProblem(400, errors.map((e) => `${e.field} ${e.reason}`).join('; '), errors);
+    return instance;
+  }
+}

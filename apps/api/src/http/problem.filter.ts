@@ -1,0 +1,51 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type DomainErrorKind } from '@app/proposals';
+import { HttpProblem, problem, type Problem } from './problem.js';
+
+const STATUS: Record<DomainErrorKind, number> = {
+  validation: 400,
+  forbidden: 403,
+  'not-found': 404,
+  'illegal-transition': 409,
+  'revision-mismatch': 412,
+  unprocessable: 422,
+};
+
+/** The one place where errors become HTTP: every failure leaves as application/problem+json. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { body, headers } = this.toProblem(error);
+    if (body.status >= 500) this.logger.error(`${request.method} ${request.url}: ${String(error)}`, (error as Error)?.stack);
+    void reply
+      .status(body.status)
+      .headers({ ...headers, 'content-type': 'application/problem+json; charset=utf-8' })
+      .send({ ...body, instance: request.url });
+  }
+
+  private toProblem(error: unknown): { body: Problem; headers: Record<string, string> } {
+    if (error instanceof HttpProblem)
+      return { body: problem(error.status, error.message, error.errors), headers: { ...error.headers } };
+    if (error instanceof DomainError) {
+      const status = STATUS[error.kind];
+      const errors = error.field ? [{ field: error.field, reason: error.message }] : undefined;
+      const detail = error.field && status === 400 ? `${error.field} ${error.message}` : error.message;
+      return { body: problem(status, detail, errors), headers: {} };
+    }
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      return { body: problem(status, status === 404 ? 'no such route' : error.message), headers: {} };
+    }
+    // Fastify's own refusals (malformed JSON, body too large, unsupported media type) carry a 4xx statusCode.
+    const status = (error as { statusCode?: unknown })?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500)
+      return { body: problem(status, (error as Error).message), headers: {} };
+    return { body: problem(500, 'the server failed to handle the request'), headers: {} };
+  }
+}

@@ -1,0 +1,130 @@
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Validate,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
+import {
+  ATTITUDES,
+  CATEGORIES,
+  DECLINE_REASONS,
+  keysOf,
+  RESULT_CATEGORIES,
+  SESSION_ID,
+  VISIT_FORMS,
+  VISIT_STAGES,
+  VISITOR_RANKS,
+  type Attitude,
+  type Category,
+  type DeclineReason,
+  type ResultCategory,
+  type VisitForm,
+  type VisitorRank,
+  type VisitStage,
+} from '@app/proposals';
+import { CommandBody, Text, UnitName, UnitNames } from '../http/command-body.js';
+
+const DATE = { message: '$property must be a date YYYY-MM-DD' };
+const isDate = () => Matches(/^\d{4}-\d{2}-\d{2}$/, DATE);
+const LONG_TEXT = 20_000;
+const NOTE = 2_000;
+
+/** A proposer is a member id, or `{ id, name }` so that published answers can show the name. */
+@ValidatorConstraint({ name: 'proposers' })
+class ProposerList implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return (
+      Array.isArray(value) &&
+      value.every((p) =>
+        typeof p === 'string'
+          ? /^\S{1,128}$/.test(p)
+          : typeof p === 'object' &&
+            p !== null &&
+            Object.keys(p).every((k) => k === 'id' || k === 'name') &&
+            typeof p.id === 'string' &&
+            /^\S{1,128}$/.test(p.id) &&
+            (p.name === undefined || (typeof p.name === 'string' && p.name.length <= 100)),
+      )
+    );
+  }
+  defaultMessage(): string {
+    return 'proposers must be member ids, or objects { id, name }';
+  }
+}
+
+export class FileProposalDto extends CommandBody {
+  @IsString() @Matches(SESSION_ID, { message: 'session must look like 6-3 (committee-session)' }) session!: string;
+  @Text(200) title!: string;
+  @Text(LONG_TEXT) body!: string;
+  @IsIn(keysOf(CATEGORIES)) category!: Category;
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @Validate(ProposerList) proposers?: (string | { id: string; name?: string })[];
+}
+
+export class RegisterDto extends CommandBody {
+  @IsOptional() @IsString() @Matches(/^[0-9A-Za-z][0-9A-Za-z-]{0,31}$/, { message: 'number must be letters, digits and dashes, at most 32' })
+  number?: string;
+}
+
+export class DeclineDto extends CommandBody {
+  @IsIn(keysOf(DECLINE_REASONS)) reason!: DeclineReason;
+  @IsOptional() @IsString() @MaxLength(64) mergedInto?: string;
+  @IsOptional() @Text(NOTE) note?: string;
+}
+
+export class AssignDto extends CommandBody {
+  @UnitName() leadUnit!: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @UnitNames() coUnits?: string[];
+  @IsOptional() @IsString() @isDate() dueDate?: string;
+}
+
+export class ReassignmentRequestDto extends CommandBody {
+  @Text(NOTE) reason!: string;
+}
+
+export class EmptyCommandDto extends CommandBody {}
+
+export class VisitDto extends CommandBody {
+  @IsIn(keysOf(VISIT_STAGES)) stage!: VisitStage;
+  @IsIn(keysOf(VISITOR_RANKS)) visitorRank!: VisitorRank;
+  @IsIn(keysOf(VISIT_FORMS)) form!: VisitForm;
+  @IsOptional() @Text(NOTE) note?: string;
+}
+
+export class CoUnitOpinionDto extends CommandBody {
+  @Text(LONG_TEXT) opinion!: string;
+}
+
+export class AnswerDto extends CommandBody {
+  @IsIn(keysOf(RESULT_CATEGORIES)) category!: ResultCategory;
+  @Text(LONG_TEXT) text!: string;
+  @IsBoolean() publish!: boolean;
+  @IsOptional() @Text(NOTE) withholdReason?: string;
+}
+
+export class FeedbackDto extends CommandBody {
+  @IsIn(keysOf(ATTITUDES)) attitude!: Attitude;
+  @IsBoolean() agreesWithResult!: boolean;
+  @IsOptional() @Text(NOTE) comment?: string;
+}
+
+export class RenegotiationDto extends CommandBody {
+  @Text(NOTE) reason!: string;
+  @IsOptional() @IsString() @isDate() dueDate?: string;
+}
+
+export class FollowUpDto extends CommandBody {
+  @Text(NOTE) note!: string;
+  @IsOptional() @IsBoolean() substantiveProgress?: boolean;
+}
+
+export class SupervisionDto extends CommandBody {
+  @IsBoolean() key!: boolean;
+  @IsOptional() @Text(NOTE) note?: string;
+}

@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+
+/** JSON with object keys sorted at every level: the same value always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const entries = Object.keys(value)
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+  return `{${entries.join(',')}}`;
+}
+
+export interface ChainLink {
+  readonly stream: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly data: unknown;
+  /** The metadata as stored, without its `hash`. */
+  readonly metadata: Record<string, unknown>;
+}
+
+/**
+ * Each event's metadata keeps `hash` = SHA-256 over the previous event's hash and this event's place, type, data
+ * and metadata. Editing, removing or reordering a stored event breaks every hash after it (`npm run verify`).
+ */
+export function chainHash(previousHash: string | null, link: ChainLink): string {
+  return createHash('sha256')
+    .update(previousHash ?? '')
+    .update('\n')
+    .update(`${link.stream}\n${link.revision}\n${link.type}\n`)
+    .update(canonicalJson(link.data))
+    .update('\n')
+    .update(canonicalJson(link.metadata))
+    .digest('hex');
+}
+
+export function withoutHash(metadata: Record<string, unknown>): Record<string, unknown> {
+  const { hash: _hash, ...rest } = metadata;
+  return rest;
+}

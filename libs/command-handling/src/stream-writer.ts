@@ -1,0 +1,114 @@
+import type { EventStore, NewEvent, RecordedEvent } from '@app/event-store';
+import type { DomainEvent, EventCodec } from '@app/proposals';
+import { chainHash } from './hash-chain.js';
+import { eventIdFor } from './ids.js';
+import type { EventMetadata } from './metadata.js';
+
+interface CommandRecord {
+  readonly revision: number;
+  readonly position: number;
+  readonly commandHash?: string;
+}
+
+/** One stream folded to the state its decider needs, plus what appending after it requires. */
+export interface Folded<S> {
+  readonly state: S | null;
+  readonly revision: number | 'no_stream';
+  readonly lastHash: string | null;
+  readonly lastOccurredAt: string | null;
+  /** Commands already applied to this stream, by command id: how idempotent retries find their first answer. */
+  readonly commands: ReadonlyMap<string, CommandRecord>;
+}
+
+export type Evolve<S> = (state: S | null, event: DomainEvent, metadata: EventMetadata) => S;
+
+const EMPTY: Folded<never> = { state: null, revision: 'no_stream', lastHash: null, lastOccurredAt: null, commands: new Map() };
+
+/**
+ * Loads streams folded through a decider's `evolve`, keeping recent ones in memory. A cached stream is brought up
+ * to date by reading only the events after its revision, so writers in other processes are seen; the append's
+ * expected revision guards the rest.
+ */
+export class StreamWriter<S> {
+  private readonly cache = new Map<string, Folded<S>>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly codec: EventCodec,
+    private readonly evolve: Evolve<S>,
+    private readonly maxCached = 20_000,
+  ) {}
+
+  async load(stream: string): Promise<Folded<S>> {
+    const cached = this.cache.get(stream) ?? (EMPTY as Folded<S>);
+    const from = cached.revision === 'no_stream' ? 0 : cached.revision + 1;
+    const newer = await this.store.readStream(stream, { fromRevision: from });
+    const folded = newer.length === 0 ? cached : this.fold(cached, newer);
+    if (folded !== EMPTY) this.remember(stream, folded);
+    return folded;
+  }
+
+  forget(stream: string): void {
+    this.cache.delete(stream);
+  }
+
+  private remember(stream: string, folded: Folded<S>): void {
+    this.cache.delete(stream);
+    this.cache.set(stream, folded);
+    if (this.cache.size > this.maxCached) this.cache.delete(this.cache.keys().next().value as string);
+  }
+
+  private fold(start: Folded<S>, events: readonly RecordedEvent[]): Folded<S> {
+    let { state, revision, lastHash, lastOccurredAt } = start;
+    const commands = new Map(start.commands);
+    for (const e of events) {
+      const metadata = e.metadata as unknown as EventMetadata;
+      const domain = this.codec.decode(e.type, e.data);
+      if (domain) state = this.evolve(state, domain, metadata);
+      revision = e.revision;
+      lastHash = metadata.hash ?? null;
+      lastOccurredAt = metadata.occurredAt ?? lastOccurredAt;
+      commands.set(metadata.commandId, { revision: e.revision, position: e.position, commandHash: metadata.commandHash });
+    }
+    return { state, revision, lastHash, lastOccurredAt, commands };
+  }
+
+  /**
+   * Appends the events a decision produced after `folded`, chaining their hashes, and caches the stream as it
+   * now stands. Throws WrongExpectedRevision when the stream moved since it was loaded.
+   */
+  async append(
+    stream: string,
+    folded: Folded<S>,
+    events: readonly DomainEvent[],
+    metadata: Omit<EventMetadata, 'hash' | 'schemaVersion'>,
+  ): Promise<{ revision: number; position: number }> {
+    let previousHash = folded.lastHash;
+    let revision = folded.revision === 'no_stream' ? -1 : folded.revision;
+    const stored: NewEvent[] = events.map((event, index) => {
+      const { type, data, schemaVersion } = this.codec.encode(event);
+      revision += 1;
+      const unhashed = { ...metadata, schemaVersion };
+      const hash = chainHash(previousHash, { stream, revision, type, data, metadata: unhashed });
+      previousHash = hash;
+      return { id: eventIdFor(metadata.commandId, stream, index), type, data, metadata: { ...unhashed, hash } };
+    });
+    try {
+      const result = await this.store.append(stream, stored, folded.revision);
+      const recorded: RecordedEvent[] = stored.map((e, i) => ({
+        ...e,
+        stream,
+        revision: result.nextExpectedRevision - stored.length + 1 + i,
+        position: result.position,
+        created: metadata.recordedAt,
+      }));
+      // A store-level idempotent repeat answers with the earlier revision: reload rather than fold twice.
+      if (result.nextExpectedRevision === revision) this.remember(stream, this.fold(folded, recorded));
+      else this.forget(stream);
+      return { revision: result.nextExpectedRevision, position: result.position };
+    } catch (error) {
+      this.forget(stream);
+      throw error;
+    }
+  }
+}

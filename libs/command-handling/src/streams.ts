@@ -1,0 +1,18 @@
+/**
+ * Stream names: category, dash, jurisdiction, colon, id — `proposal-jinshan:7f3c…`, `session-jinshan:6-3`.
+ * EventStoreDB's category projection splits at the first dash, so `$ce-proposal` holds every proposal of every
+ * jurisdiction, and the prefix `proposal-jinshan:` holds one jurisdiction's.
+ */
+export type StreamCategory = 'proposal' | 'session';
+
+export const streamName = (category: StreamCategory, tenant: string, id: string): string => `${category}-${tenant}:${id}`;
+export const proposalStream = (tenant: string, id: string): string => streamName('proposal', tenant, id);
+export const sessionStream = (tenant: string, id: string): string => streamName('session', tenant, id);
+
+export function parseStreamName(stream: string): { category: StreamCategory; tenant: string; id: string } | undefined {
+  const m = /^(proposal|session)-([a-z0-9][a-z0-9-]*):(.+)$/.exec(stream);
+  return m ? { category: m[1] as StreamCategory, tenant: m[2], id: m[3] } : undefined;
+}
+
+/** Every stream of one jurisdiction. */
+export const tenantPrefixes = (tenant: string): string[] => [`proposal-${tenant}:`, `session-${tenant}:`];

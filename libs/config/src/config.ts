@@ -1,0 +1,109 @@
+import { join, resolve } from 'node:path';
+import { parseUtcOffset } from '@app/proposals';
+
+/** Everything the processes read from the environment, read once at start-up. */
+export interface AppConfig {
+  readonly nodeEnv: string;
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** The jurisdiction a token without a `tenant` claim acts in. */
+  readonly defaultTenant: string;
+  /** Undefined means: generate one and keep it beside the data (never in production). */
+  readonly authSecret?: string;
+  readonly utcOffsetMinutes: number;
+  readonly defaultAnswerLimitDays: number;
+  readonly eventStore: 'sqlite' | 'eventstoredb';
+  readonly eventStoreUrl?: string;
+  readonly readStore: 'sqlite' | 'mongodb';
+  readonly mongodbUrl?: string;
+  readonly sqliteSynchronous: 'full' | 'normal';
+  /** Whether the API process runs the projections itself (the embedded default) or leaves them to apps/projector. */
+  readonly inProcessProjections: boolean;
+  readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`configuration: ${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const TENANT = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const value = env[name] ?? fallback;
+  if (!(allowed as readonly string[]).includes(value))
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${value}")`);
+  return value as T;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false (got "${raw}")`);
+}
+
+function url(env: Env, name: string, schemes: readonly string[], requiredBecause?: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    if (requiredBecause) throw new ConfigError(name, `is required ${requiredBecause}`);
+    return undefined;
+  }
+  const scheme = raw.split('://')[0];
+  if (!schemes.includes(scheme)) throw new ConfigError(name, `must start with ${schemes.map((s) => `${s}://`).join(' or ')}`);
+  return raw;
+}
+
+/** Validates the whole environment up front and fails with the name of the first variable that is wrong. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const dataDir = resolve(env.DATA_DIR || './data');
+  const authSecret = env.AUTH_SECRET || undefined;
+  if (authSecret !== undefined && authSecret.length < 32)
+    throw new ConfigError('AUTH_SECRET', 'must be at least 32 characters');
+  if (nodeEnv === 'production' && authSecret === undefined)
+    throw new ConfigError('AUTH_SECRET', 'is required when NODE_ENV=production (tokens must not be signed with a generated secret)');
+  const defaultTenant = env.TENANT || 'jinshan';
+  if (!TENANT.test(defaultTenant)) throw new ConfigError('TENANT', 'must be lower-case letters, digits and dashes');
+  const utcOffsetMinutes = parseUtcOffset(env.BUSINESS_UTC_OFFSET || '+08:00');
+  if (utcOffsetMinutes === undefined) throw new ConfigError('BUSINESS_UTC_OFFSET', 'must look like +08:00');
+  const eventStore = oneOf(env, 'EVENT_STORE', ['sqlite', 'eventstoredb'] as const, 'sqlite');
+  const readStore = oneOf(env, 'READ_STORE', ['sqlite', 'mongodb'] as const, 'sqlite');
+  return {
+    nodeEnv,
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    defaultTenant,
+    authSecret,
+    utcOffsetMinutes,
+    defaultAnswerLimitDays: integer(env, 'ANSWER_LIMIT_DAYS', 90, 1, 366),
+    eventStore,
+    eventStoreUrl: url(env, 'EVENTSTORE_URL', ['esdb', 'esdb+discover'],
+      eventStore === 'eventstoredb' ? 'when EVENT_STORE=eventstoredb' : undefined),
+    readStore,
+    mongodbUrl: url(env, 'MONGODB_URL', ['mongodb', 'mongodb+srv'], readStore === 'mongodb' ? 'when READ_STORE=mongodb' : undefined),
+    sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', ['full', 'normal'] as const, 'full'),
+    inProcessProjections: bool(env, 'IN_PROCESS_PROJECTIONS', true),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+  };
+}
+
+export const eventStoreFile = (config: AppConfig): string => join(config.dataDir, 'events.sqlite');
+export const readStoreFile = (config: AppConfig): string => join(config.dataDir, 'read-models.sqlite');
+export const APP_CONFIG = Symbol('AppConfig');

@@ -1,0 +1,75 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { APP_CONFIG, eventStoreFile, loadConfig, type AppConfig } from '@app/config';
+import { EVENT_STORE, SqliteEventStore, type EventStore } from '@app/event-store';
+import {
+  CommandProcessor,
+  ExecuteProposalCommandHandler,
+  ExecuteSessionCommandHandler,
+  ProposalQueries,
+} from '@app/command-handling';
+import { resolveAuthSecret } from '@app/identity';
+import { AUTH_SECRET, CLOCK, type Clock } from './tokens.js';
+
+export interface RuntimeOptions {
+  /** Defaults to the process environment, validated. */
+  readonly config?: AppConfig;
+  readonly clock?: Clock;
+}
+
+export function openEventStore(config: AppConfig): EventStore {
+  switch (config.eventStore) {
+    case 'sqlite':
+      return new SqliteEventStore({ path: eventStoreFile(config), synchronous: config.sqliteSynchronous });
+    case 'eventstoredb':
+      throw new Error('EVENT_STORE=eventstoredb is not available in this build');
+  }
+}
+
+class StoreCloser implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}
+
+/**
+ * All wiring in one place: configuration, clock, the stores chosen by configuration, and the write side's
+ * command path. Every app (api, cli, projector) imports this once.
+ */
+@Global()
+@Module({})
+export class RuntimeModule {
+  static forRoot(options: RuntimeOptions = {}): DynamicModule {
+    const config = options.config ?? loadConfig();
+    return {
+      module: RuntimeModule,
+      imports: [CqrsModule.forRoot()],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: options.clock ?? (() => new Date()) },
+        { provide: AUTH_SECRET, useFactory: () => resolveAuthSecret(config) },
+        { provide: EVENT_STORE, useFactory: () => openEventStore(config) },
+        {
+          provide: CommandProcessor,
+          inject: [EVENT_STORE, CLOCK],
+          useFactory: (store: EventStore, clock: Clock) =>
+            new CommandProcessor(store, {
+              clock,
+              utcOffsetMinutes: config.utcOffsetMinutes,
+              defaultAnswerLimitDays: config.defaultAnswerLimitDays,
+            }),
+        },
+        {
+          provide: ProposalQueries,
+          inject: [CommandProcessor, EVENT_STORE],
+          useFactory: (processor: CommandProcessor, store: EventStore) => new ProposalQueries(processor, store),
+        },
+        ExecuteProposalCommandHandler,
+        ExecuteSessionCommandHandler,
+        StoreCloser,
+      ],
+      exports: [APP_CONFIG, CLOCK, AUTH_SECRET, EVENT_STORE, CommandProcessor, ProposalQueries],
+    };
+  }
+}
