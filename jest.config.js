@@ -1,3 +1,7 @@
+/**
+ * Tiers by file name: *.unit.spec.ts (deciders, no Nest, no database), *.int.spec.ts (Nest testing module or an
+ * adapter on the embedded store), *.e2e.spec.ts (HTTP against a started app). `npm test` runs them all.
+ */
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
@@ -6,5 +10,7 @@ export default {
     '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  testMatch: ['**/*.spec.ts'],
+  testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'],
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
+  testTimeout: 30_000,
 };

@@ -20,7 +20,7 @@ function newestSource(dir) {
   return newest;
 }
 
-const sources = Math.max(newestSource(join(root, 'apps')), newestSource(join(root, 'libs')), statSync(join(root, 'tsconfig.json')).mtimeMs);
+const sources = Math.max(...['apps', 'libs', 'bench'].map((d) => newestSource(join(root, d))), statSync(join(root, 'tsconfig.json')).mtimeMs);
 if (!existsSync(marker) || statSync(marker).mtimeMs < sources) {
   const build = spawnSync('npm', ['run', '-s', 'build'], { stdio: ['ignore', 2, 2] });
   if (build.status !== 0) process.exit(build.status ?? 1);

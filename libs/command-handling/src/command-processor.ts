@@ -23,6 +23,7 @@ import {
 } from '@app/proposals';
 import { canonicalJson } from './hash-chain.js';
 import { commandIdFor, nameBasedUuid } from './ids.js';
+import { KeyedLock } from './keyed-lock.js';
 import type { EventMetadata } from './metadata.js';
 import { StreamWriter, type Folded } from './stream-writer.js';
 import { proposalStream, sessionStream } from './streams.js';
@@ -68,7 +69,18 @@ interface Decision {
   readonly before?: () => Promise<void>;
 }
 
-const MAX_ATTEMPTS = 5;
+/** Steps whose rules read the session: its existence, its numbers, or its answer limit for a default due date. */
+const NEEDS_SESSION: ReadonlySet<ProposalCommand['type']> = new Set([
+  'FileProposal',
+  'RegisterProposal',
+  'AssignProposal',
+  'ReassignProposal',
+  'RenegotiateProposal',
+]);
+
+const MAX_ATTEMPTS = 10;
+/** After losing a race, wait a little, longer each time, so that racing writers spread out instead of colliding again. */
+const backOff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
 
 const isProposalEvent = (e: DomainEvent): e is ProposalEvent => !isSessionEvent(e);
 const isSessionEvent = (e: DomainEvent): e is SessionEvent =>
@@ -81,6 +93,7 @@ const isSessionEvent = (e: DomainEvent): e is SessionEvent =>
 export class CommandProcessor {
   readonly proposals: StreamWriter<ProposalState>;
   readonly sessions: StreamWriter<SessionState>;
+  private readonly lock = new KeyedLock();
 
   constructor(
     readonly store: EventStore,
@@ -98,9 +111,13 @@ export class CommandProcessor {
   async proposal(proposalId: string, req: CommandRequest<ProposalCommand>): Promise<CommandResult> {
     const { tenant, command } = req;
     const stream = proposalStream(tenant, proposalId);
-    return this.run(this.proposals, stream, proposalId, req, async (folded, recording, base) => {
+    // A registration also appends to its session stream; lock order is always proposal, then session.
+    const registrationSession =
+      command.type === 'RegisterProposal' ? (await this.proposals.load(stream)).state?.session : undefined;
+    const locks = registrationSession ? [stream, sessionStream(tenant, registrationSession)] : [stream];
+    return this.run(this.proposals, stream, locks, proposalId, req, async (folded, recording, base) => {
       const sessionId = command.type === 'FileProposal' ? command.data.session : folded.state?.session;
-      const session = sessionId ? await this.sessions.load(sessionStream(tenant, sessionId)) : null;
+      const session = sessionId && NEEDS_SESSION.has(command.type) ? await this.sessions.load(sessionStream(tenant, sessionId)) : null;
       const mergeTarget =
         command.type === 'DeclineProposal' && command.data.mergedInto
           ? (await this.proposals.load(proposalStream(tenant, command.data.mergedInto))).state
@@ -121,7 +138,8 @@ export class CommandProcessor {
   }
 
   async session(sessionId: string, req: CommandRequest<SessionCommand>): Promise<CommandResult> {
-    return this.run(this.sessions, sessionStream(req.tenant, sessionId), sessionId, req, async (folded, recording) => ({
+    const stream = sessionStream(req.tenant, sessionId);
+    return this.run(this.sessions, stream, [stream], sessionId, req, async (folded, recording) => ({
       events: decideSession(req.command, folded.state, {
         actor: recording.actor,
         defaultAnswerLimitDays: this.settings.defaultAnswerLimitDays,
@@ -153,6 +171,7 @@ export class CommandProcessor {
   private async run<S>(
     writer: StreamWriter<S>,
     stream: string,
+    locks: readonly string[],
     id: string,
     req: CommandRequest<{ type: string; data: unknown }>,
     decide: (folded: Folded<S>, recording: Recording, base: MetadataBase) => Promise<Decision>,
@@ -184,26 +203,29 @@ export class CommandProcessor {
       ...(req.idempotencyKey === undefined ? {} : { idempotencyKey: req.idempotencyKey, commandHash }),
     };
     for (let attempt = 1; ; attempt++) {
-      const folded = await writer.load(stream);
-      const earlier = folded.commands.get(commandId);
-      if (earlier && req.idempotencyKey !== undefined) {
-        if (earlier.commandHash !== commandHash)
-          throw new IdempotencyKeyReused('was already used for a different request', 'Idempotency-Key');
-        return { id, revision: earlier.revision, position: earlier.position };
-      }
-      if (req.expectedRevision !== undefined && folded.revision !== req.expectedRevision)
-        throw new RevisionMismatch(req.expectedRevision, folded.revision);
-      const decision = await decide(folded, recording, base);
       try {
-        await decision.before?.();
-        const { revision, position } = await writer.append(stream, folded, decision.events, base);
-        return { id, revision, position };
+        return await this.lock.run(locks, async () => {
+          const folded = await writer.load(stream);
+          const earlier = folded.commands.get(commandId);
+          if (earlier && req.idempotencyKey !== undefined) {
+            if (earlier.commandHash !== commandHash)
+              throw new IdempotencyKeyReused('was already used for a different request', 'Idempotency-Key');
+            return { id, revision: earlier.revision, position: earlier.position };
+          }
+          if (req.expectedRevision !== undefined && folded.revision !== req.expectedRevision)
+            throw new RevisionMismatch(req.expectedRevision, folded.revision);
+          const decision = await decide(folded, recording, base);
+          await decision.before?.();
+          const { revision, position } = await writer.append(stream, folded, decision.events, base);
+          return { id, revision, position };
+        });
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision)) throw error;
         if (error.stream === stream && req.expectedRevision !== undefined)
           throw new RevisionMismatch(req.expectedRevision, error.actual);
         if (attempt >= MAX_ATTEMPTS)
           throw new IllegalTransition('the proposal kept changing while this step was decided; try again');
+        await backOff(attempt);
       }
     }
   }

@@ -23,18 +23,19 @@ export interface ChainLink {
 /**
  * Each event's metadata keeps `hash` = SHA-256 over the previous event's hash and this event's place, type, data
  * and metadata. Editing, removing or reordering a stored event breaks every hash after it (`npm run verify`).
+ * Data and metadata are hashed as JSON.stringify writes them: parsing stored JSON and writing it again gives the
+ * same text, so a verifier recomputes the hash from what it reads, in any store.
  */
 export function chainHash(previousHash: string | null, link: ChainLink): string {
   return createHash('sha256')
-    .update(previousHash ?? '')
+    .update(`${previousHash ?? ''}\n${link.stream}\n${link.revision}\n${link.type}\n`)
+    .update(JSON.stringify(link.data))
     .update('\n')
-    .update(`${link.stream}\n${link.revision}\n${link.type}\n`)
-    .update(canonicalJson(link.data))
-    .update('\n')
-    .update(canonicalJson(link.metadata))
+    .update(JSON.stringify(link.metadata))
     .digest('hex');
 }
 
+/** The metadata as it was hashed: `hash` is always its last key, so removing it restores the hashed text. */
 export function withoutHash(metadata: Record<string, unknown>): Record<string, unknown> {
   const { hash: _hash, ...rest } = metadata;
   return rest;

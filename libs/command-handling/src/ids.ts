@@ -17,8 +17,9 @@ export function commandIdFor(tenant: string, callerId: string, idempotencyKey?: 
   return idempotencyKey === undefined ? randomUUID() : nameBasedUuid('command', tenant, callerId, idempotencyKey);
 }
 
-export const eventIdFor = (commandId: string, stream: string, index: number): string =>
-  nameBasedUuid('event', commandId, stream, String(index));
+/** Event ids follow from the command id when the command may be retried (it has an Idempotency-Key). */
+export const eventIdFor = (commandId: string, stream: string, index: number, retriable: boolean): string =>
+  retriable ? nameBasedUuid('event', commandId, stream, String(index)) : randomUUID();
 
 /** A new proposal's id; a retried filing with the same Idempotency-Key names the same proposal. */
 export function proposalIdFor(tenant: string, callerId: string, idempotencyKey?: string): string {

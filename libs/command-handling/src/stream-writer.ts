@@ -91,7 +91,12 @@ export class StreamWriter<S> {
       const unhashed = { ...metadata, schemaVersion };
       const hash = chainHash(previousHash, { stream, revision, type, data, metadata: unhashed });
       previousHash = hash;
-      return { id: eventIdFor(metadata.commandId, stream, index), type, data, metadata: { ...unhashed, hash } };
+      return {
+        id: eventIdFor(metadata.commandId, stream, index, metadata.idempotencyKey !== undefined),
+        type,
+        data,
+        metadata: { ...unhashed, hash },
+      };
     });
     try {
       const result = await this.store.append(stream, stored, folded.revision);

@@ -32,6 +32,6 @@ export function endOfBusinessDay(date: string, utcOffsetMinutes: number): number
 export function parseUtcOffset(text: string): number | undefined {
   if (text === 'Z') return 0;
   const m = /^([+-])(\d{2}):(\d{2})$/.exec(text);
-  if (!m || +m[2] > 14 || +m[3] > 59) return undefined;
+  if (!m || +m[3] > 59 || +m[2] * 60 + +m[3] > 14 * 60) return undefined;
   return (m[1] === '-' ? -1 : 1) * (+m[2] * 60 + +m[3]);
 }

@@ -1,5 +1,5 @@
 import { ON_BEHALF_ROLES, type Actor } from './actor.js';
-import { isCalendarDate, endOfBusinessDay } from './business-time.js';
+import { businessDate, endOfBusinessDay, isCalendarDate } from './business-time.js';
 import { Forbidden, ValidationFailed } from './errors.js';
 
 /**
@@ -49,8 +49,10 @@ export function resolveRecording(req: RecordingRequest): Recording {
   let occurredMs = now.getTime();
   if (req.occurredAt !== undefined) {
     if (isCalendarDate(req.occurredAt)) {
+      if (req.occurredAt > businessDate(now, req.utcOffsetMinutes))
+        throw new ValidationFailed('must not be in the future', 'occurredAt');
       occurredMs = Math.min(endOfBusinessDay(req.occurredAt, req.utcOffsetMinutes) - 1, now.getTime());
-    } else if (INSTANT.test(req.occurredAt) && !Number.isNaN(Date.parse(req.occurredAt))) {
+    } else if (INSTANT.test(req.occurredAt) && isCalendarDate(req.occurredAt.slice(0, 10)) && !Number.isNaN(Date.parse(req.occurredAt))) {
       occurredMs = Date.parse(req.occurredAt);
     } else {
       throw new ValidationFailed('must be an ISO 8601 instant with offset or a date YYYY-MM-DD', 'occurredAt');

@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { APP_CONFIG, eventStoreFile, loadConfig, type AppConfig } from '@app/config';
-import { EVENT_STORE, SqliteEventStore, type EventStore } from '@app/event-store';
+import { EVENT_STORE, EventStoreDbEventStore, SqliteEventStore, type EventStore } from '@app/event-store';
 import {
   CommandProcessor,
   ExecuteProposalCommandHandler,
@@ -22,7 +22,8 @@ export function openEventStore(config: AppConfig): EventStore {
     case 'sqlite':
       return new SqliteEventStore({ path: eventStoreFile(config), synchronous: config.sqliteSynchronous });
     case 'eventstoredb':
-      throw new Error('EVENT_STORE=eventstoredb is not available in this build');
+      // loadConfig guarantees the URL whenever EVENT_STORE=eventstoredb.
+      return EventStoreDbEventStore.connect(config.eventStoreUrl as string);
   }
 }
 

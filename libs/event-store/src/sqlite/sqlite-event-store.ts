@@ -5,6 +5,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   checkExpectedRevision,
   DuplicateEventId,
+  WrongExpectedRevision,
   type AppendResult,
   type EventFilter,
   type EventStore,
@@ -48,6 +49,8 @@ interface PendingAppend {
   reject(error: unknown): void;
 }
 
+type Outcome = { ok: true; value: AppendResult } | { ok: false; error: unknown };
+
 const SCHEMA_VERSION = 1;
 const PAGE = 1000;
 
@@ -76,7 +79,7 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly stmt: ReturnType<SqliteEventStore['prepare']>;
   private readonly filtered = new Map<string, Database.Statement>();
-  private readonly appendOne: (p: PendingAppend) => AppendResult;
+  private readonly commitBatch: (batch: readonly PendingAppend[]) => Outcome[];
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -87,8 +90,7 @@ export class SqliteEventStore implements EventStore {
     this.migrate();
     this.stmt = this.prepare();
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
-    // Nested inside the group transaction this runs as a savepoint: a refused append leaves no trace.
-    this.appendOne = this.db.transaction((p: PendingAppend) => this.appendInTransaction(p));
+    this.commitBatch = this.db.transaction((batch: readonly PendingAppend[]) => batch.map((p) => this.tryAppend(p)));
   }
 
   private migrate(): void {
@@ -121,9 +123,9 @@ export class SqliteEventStore implements EventStore {
       insert: db.prepare(
         'INSERT INTO events (stream, revision, id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
-      byRevision: db.prepare(
-        'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
-      ),
+      // A bound `LIMIT -1` makes SQLite plan the lookup several times slower: one statement without a limit.
+      byRevision: db.prepare('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision'),
+      byRevisionLimited: db.prepare('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?'),
       idsOf: db.prepare('SELECT id, revision, position FROM events WHERE stream = ? ORDER BY revision'),
       all: db.prepare('SELECT * FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?'),
       headPosition: db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck(),
@@ -143,18 +145,9 @@ export class SqliteEventStore implements EventStore {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0 || this.closed) return;
-    const outcomes: ({ ok: true; value: AppendResult } | { ok: false; error: unknown })[] = [];
+    let outcomes: Outcome[];
     try {
-      this.db.transaction(() => {
-        for (const p of batch) {
-          try {
-            outcomes.push({ ok: true, value: this.appendOne(p) });
-          } catch (error) {
-            if (error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_')) throw error;
-            outcomes.push({ ok: false, error });
-          }
-        }
-      })();
+      outcomes = this.commitBatch(batch);
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;
@@ -165,6 +158,19 @@ export class SqliteEventStore implements EventStore {
       else p.reject(o.error);
     });
     for (const wake of this.wakeups) wake();
+  }
+
+  /**
+   * A refused append (wrong expected revision, duplicate ids) throws before it inserts anything, so it needs no
+   * savepoint; a database error aborts the whole group transaction and fails every append in it.
+   */
+  private tryAppend(p: PendingAppend): Outcome {
+    try {
+      return { ok: true, value: this.appendInTransaction(p) };
+    } catch (error) {
+      if (error instanceof WrongExpectedRevision || error instanceof DuplicateEventId) return { ok: false, error };
+      throw error;
+    }
   }
 
   private appendInTransaction({ stream, events, expected }: PendingAppend): AppendResult {
@@ -211,12 +217,17 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const rows = this.stmt.byRevision.all(stream, options.fromRevision ?? 0, options.maxCount ?? -1) as Row[];
+    const from = options.fromRevision ?? 0;
+    const rows = (
+      options.maxCount === undefined
+        ? this.stmt.byRevision.all(stream, from)
+        : this.stmt.byRevisionLimited.all(stream, from, options.maxCount)
+    ) as Row[];
     return rows.map(toRecorded);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return this.readAllUpTo(options.fromPosition ?? 0, Number.MAX_SAFE_INTEGER, options.maxCount ?? -1, options.filter);
+    return this.readAllUpTo(options.fromPosition ?? 0, Number.MAX_SAFE_INTEGER, options.maxCount ?? 1e9, options.filter);
   }
 
   private readAllUpTo(from: number, to: number, max: number, filter?: EventFilter): RecordedEvent[] {

@@ -153,7 +153,6 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
       const { stage, visitorRank, form, note } = cmd.data;
       if (stage === 'after') {
         if (s.answers.length === 0) throw new IllegalTransition('a visit after handling needs an answer first', 'stage');
-        requireStatus(s, ['answered', 'reopened'], 'record a visit after handling');
       } else {
         requireStatus(s, ['assigned', 'reopened'], `record a visit ${stage} handling`);
       }
@@ -196,9 +195,8 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
       if (!s.proposers.some((p) => p.id === actor.id))
         throw new Forbidden(`member ${actor.id} is not a proposer of proposal ${s.id}`);
       if (s.answers.length === 0) throw new IllegalTransition(`proposal ${s.id} has no answer to give feedback on`);
-      if (s.status === 'reopened')
-        throw new IllegalTransition(`handling of proposal ${s.id} was reopened; feedback waits for the new answer`);
-      requireStatus(s, ['answered'], 'give feedback');
+      if (!s.feedbackOpen)
+        throw new IllegalTransition(`handling of proposal ${s.id} was re-negotiated; feedback waits for the new answer`);
       if (s.feedbackFrom.includes(actor.id))
         throw new IllegalTransition(`member ${actor.id} already gave feedback on this answer`);
       const { attitude, agreesWithResult, comment } = cmd.data;
@@ -208,7 +206,6 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
     case 'RenegotiateProposal': {
       requireRole(actor, ['office', 'committee'], 'reopening handling');
       if (s.answers.length === 0) throw new IllegalTransition(`proposal ${s.id} has no answer to re-negotiate`);
-      requireStatus(s, ['answered', 'reopened'], 're-negotiate');
       return [{ type: 'ProposalRenegotiated', data: { reason: cmd.data.reason, dueDate: dueDateOf(cmd.data.dueDate, ctx) } }];
     }
 

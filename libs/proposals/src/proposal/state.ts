@@ -36,7 +36,9 @@ export interface ProposalState {
   readonly answers: readonly AnswerSummary[];
   /** Highest answer number made public, 0 when none. */
   readonly publishedAnswer: number;
-  /** Members who gave feedback on the current answer. */
+  /** Whether the latest answer still takes feedback: from its answering until handling is re-negotiated. */
+  readonly feedbackOpen: boolean;
+  /** Members who gave feedback on the latest answer. */
   readonly feedbackFrom: readonly string[];
   readonly key: boolean;
   /** Business time of the latest event: a recorded step may not happen before it. */
@@ -67,6 +69,7 @@ export function evolveProposal(
       coUnitOpinionsFrom: [],
       answers: [],
       publishedAnswer: 0,
+      feedbackOpen: false,
       feedbackFrom: [],
       key: false,
       lastOccurredAt: meta.occurredAt,
@@ -105,7 +108,7 @@ export function evolveProposal(
       const { unit, category, publish, withholdReason } = event.data;
       const { occurredAt } = meta;
       const answer: AnswerSummary = { unit, category, publish, withholdReason, occurredAt, dueDate: s.dueDate ?? '' };
-      return { ...s, status: 'answered', answers: [...s.answers, answer], feedbackFrom: [] };
+      return { ...s, status: 'answered', answers: [...s.answers, answer], feedbackOpen: true, feedbackFrom: [] };
     }
     case 'FeedbackGiven':
       return {
@@ -114,7 +117,8 @@ export function evolveProposal(
         feedbackFrom: addUnique(s.feedbackFrom, event.data.member),
       };
     case 'ProposalRenegotiated':
-      return { ...s, status: 'reopened', dueDate: event.data.dueDate };
+      // A new round of handling: co-units give their opinion again before the new answer.
+      return { ...s, status: 'reopened', dueDate: event.data.dueDate, feedbackOpen: false, coUnitOpinionsFrom: [] };
     case 'ProposalFollowedUp':
       return s;
     case 'ProposalSupervised':

@@ -40,8 +40,8 @@ export function nextProposalNumber(session: SessionState): string {
   let max = 0;
   for (const number of session.numbers.keys()) {
     if (!number.startsWith(prefix)) continue;
-    const n = Number(number.slice(prefix.length));
-    if (Number.isInteger(n) && n > max) max = n;
+    const suffix = number.slice(prefix.length);
+    if (/^\d{1,9}$/.test(suffix)) max = Math.max(max, Number(suffix));
   }
   return `${prefix}${String(max + 1).padStart(3, '0')}`;
 }

@@ -1,0 +1,115 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { CommandProcessor } from '@app/command-handling';
+import { SqliteEventStore } from '@app/event-store';
+import type { Actor } from '@app/proposals';
+import { proposalScript, seededRandom, type Step } from './workload.js';
+
+/**
+ * Commands per second through the domain and the embedded store (no HTTP), beside raw better-sqlite3
+ * single-row transactions on the same machine, same file settings, same run.
+ */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const modes = (process.env.BENCH_SYNC ?? 'normal,full').split(',') as ('normal' | 'full')[];
+const TENANT = 'jinshan';
+const office: Actor = { id: 'o-1', role: 'office' };
+
+/** Single-row transactions: a minimal row, and an event row of the embedded store's own table and index. */
+function rawTransactions(dir: string, synchronous: string, bytes: number, eventRow: boolean): number {
+  const db = new Database(join(dir, `raw-${eventRow}.sqlite`));
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  const payload = 'x'.repeat(bytes);
+  let tx: () => void;
+  if (eventRow) {
+    db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL, id TEXT NOT NULL,
+      type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, created TEXT NOT NULL, UNIQUE (stream, revision))`);
+    const insert = db.prepare('INSERT INTO events (stream, revision, id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const revisions = new Map<string, number>();
+    let n = 0;
+    tx = db.transaction(() => {
+      const stream = `proposal-jinshan:bench-${n++ % 3000}`;
+      const revision = (revisions.get(stream) ?? -1) + 1;
+      revisions.set(stream, revision);
+      insert.run(stream, revision, randomUUID(), 'proposal.visited.v1', payload.slice(0, bytes / 2), payload.slice(bytes / 2), new Date().toISOString());
+    });
+  } else {
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, data TEXT NOT NULL)');
+    const insert = db.prepare('INSERT INTO t (data) VALUES (?)');
+    tx = db.transaction(() => insert.run(payload));
+  }
+  let count = 0;
+  const end = performance.now() + SECONDS * 1000;
+  while (performance.now() < end) {
+    for (let i = 0; i < 100; i++) tx();
+    count += 100;
+  }
+  db.close();
+  return count / SECONDS;
+}
+
+async function commands(dir: string, synchronous: 'normal' | 'full', concurrency: number): Promise<{ rate: number; bytesPerEvent: number }> {
+  const store = new SqliteEventStore({ path: join(dir, `events-${concurrency}.sqlite`), synchronous });
+  let now = Date.parse('2019-03-01T01:00:00Z');
+  const processor = new CommandProcessor(store, { clock: () => new Date((now += 1000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
+  // Sessions of 200 proposals, as in a district (184 filed in 2019).
+  const sessions = new Map<string, Promise<unknown>>();
+  const sessionFor = (n: number): Promise<string> => {
+    const k = Math.floor(n / 200);
+    const id = `${1 + Math.floor(k / 999)}-${1 + (k % 999)}`;
+    if (!sessions.has(id))
+      sessions.set(id, processor.session(id, { tenant: TENANT, caller: office, command: { type: 'OpenSession', data: { id, name: `第${k + 1}次会议`, year: 2019 } } }));
+    return (sessions.get(id) as Promise<unknown>).then(() => id);
+  };
+  const random = seededRandom();
+  let next = 0;
+  let done = 0;
+  const end = performance.now() + SECONDS * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const n = next++;
+      const id = `bench-${n}`;
+      const script: Step[] = proposalScript(id, await sessionFor(n), n, random);
+      for (const { actor, command } of script) {
+        await processor.proposal(id, { tenant: TENANT, caller: actor, command });
+        done++;
+      }
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - start) / 1000;
+  const bytes = store.db.prepare('SELECT avg(length(data) + length(metadata)) FROM events').pluck().get() as number;
+  await store.close();
+  return { rate: done / elapsed, bytesPerEvent: Math.round(bytes) };
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const pct = (ratio: number) => `${(ratio * 100).toFixed(0)}%`;
+
+async function main(): Promise<void> {
+  console.log(`bench:append — ${SECONDS}s per figure, Node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+  for (const synchronous of modes) {
+    const dir = mkdtempSync(join(tmpdir(), 'cppcc-bench-'));
+    try {
+      const sequential = await commands(dir, synchronous, 1);
+      const concurrent = await commands(dir, synchronous, 32);
+      const raw = rawTransactions(dir, synchronous, sequential.bytesPerEvent, false);
+      const rawEvent = rawTransactions(dir, synchronous, sequential.bytesPerEvent, true);
+      console.log(`\nSQLITE_SYNCHRONOUS=${synchronous} (events average ${sequential.bytesPerEvent} bytes of data + metadata)`);
+      console.log(`  raw single-row transactions, minimal row      ${fmt(raw).padStart(8)} /s   (the reference)`);
+      console.log(`  raw single-row transactions, the event row    ${fmt(rawEvent).padStart(8)} /s   (${pct(rawEvent / raw)} of the reference)`);
+      for (const [label, r] of [['commands, 1 caller (one commit each)', sequential], ['commands, 32 concurrent callers', concurrent]] as const) {
+        const ratio = r.rate / raw;
+        console.log(`  ${label.padEnd(44)} ${fmt(r.rate).padStart(8)} /s   ${pct(ratio)} of the reference: ${ratio >= 0.6 ? 'meets' : 'below'} the 60% target`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+void main();

@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { CommandBus } from '@nestjs/cqrs';
+import { loadConfig, eventStoreFile } from '@app/config';
+import { EVENT_STORE, SqliteEventStore, type EventStore, type NewEvent, type ExpectedRevision } from '@app/event-store';
+import { RuntimeModule } from '@app/runtime';
+import type { Actor, ProposalCommand } from '@app/proposals';
+import { CommandProcessor, type CommandRequest } from './command-processor.js';
+import { ExecuteProposalCommand, ExecuteSessionCommand } from './cqrs.js';
+import { chainHash, withoutHash } from './hash-chain.js';
+import { proposalStream, sessionStream } from './streams.js';
+
+const TENANT = 'jinshan';
+const office: Actor = { id: 'o-1', role: 'office' };
+const committee: Actor = { id: 'c-1', role: 'committee' };
+const member: Actor = { id: 'm-1', role: 'member', name: '张委员' };
+const lead: Actor = { id: 'u-1', role: 'unit', unit: '区民政局' };
+const clock = () => new Date('2019-03-04T01:00:00Z');
+const settings = { clock, utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 };
+
+const request = <C>(caller: Actor, command: C, extra: Partial<CommandRequest<C>> = {}): CommandRequest<C> => ({
+  tenant: TENANT,
+  caller,
+  command,
+  ...extra,
+});
+
+describe('the command path through Nest on the embedded store', () => {
+  let dir: string;
+  let module: TestingModule;
+  let bus: CommandBus;
+  let store: EventStore;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cppcc-int-'));
+    const config = loadConfig({ DATA_DIR: dir, AUTH_SECRET: 'x'.repeat(32), SQLITE_SYNCHRONOUS: 'normal' });
+    module = await Test.createTestingModule({ imports: [RuntimeModule.forRoot({ config, clock })] }).compile();
+    await module.init();
+    bus = module.get(CommandBus);
+    store = module.get(EVENT_STORE);
+    await bus.execute(new ExecuteSessionCommand('6-3', request(office, { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } })));
+  });
+  afterEach(async () => {
+    await module.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const proposal = (id: string, caller: Actor, command: ProposalCommand, extra: Partial<CommandRequest<ProposalCommand>> = {}) =>
+    bus.execute(new ExecuteProposalCommand(id, request(caller, command, extra)));
+  const file = (id: string) =>
+    proposal(id, member, { type: 'FileProposal', data: { proposalId: id, session: '6-3', title: '养老实项目', body: '……', category: 'livelihood' } });
+
+  it('chains every event of a stream to the one before it', async () => {
+    await file('p1');
+    await proposal('p1', committee, { type: 'RegisterProposal', data: {} });
+    await proposal('p1', office, { type: 'AssignProposal', data: { leadUnit: '区民政局' } });
+    const events = await store.readStream(proposalStream(TENANT, 'p1'));
+    let previous: string | null = null;
+    for (const e of events) {
+      const expected = chainHash(previous, { stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: withoutHash(e.metadata) });
+      expect(e.metadata.hash).toBe(expected);
+      previous = expected;
+    }
+    expect(events.map((e) => e.metadata.schemaVersion)).toEqual([1, 1, 1]);
+  });
+
+  it('sees appends made by another process on the same file', async () => {
+    await file('p1');
+    await proposal('p1', committee, { type: 'RegisterProposal', data: {} });
+    const other = new SqliteEventStore({ path: eventStoreFile(loadConfig({ DATA_DIR: dir })), synchronous: 'normal' });
+    try {
+      await new CommandProcessor(other, settings).proposal('p1', request(office, { type: 'AssignProposal', data: { leadUnit: '区民政局' } }));
+    } finally {
+      await other.close();
+    }
+    const answered = await proposal('p1', lead, { type: 'AnswerProposal', data: { category: 'A', text: '已解决', publish: true } });
+    expect(answered.revision).toBe(3);
+  });
+
+  it('finishes a registration whose number was reserved before a crash, with the same number, when retried', async () => {
+    await file('p1');
+    const processor = module.get(CommandProcessor);
+    const flaky = new FailOnce(store, proposalStream(TENANT, 'p1'));
+    const crashing = new CommandProcessor(flaky, settings);
+    const register = request(committee, { type: 'RegisterProposal', data: {} } as ProposalCommand, { idempotencyKey: 'reg-p1' });
+    await expect(crashing.proposal('p1', register)).rejects.toThrow('simulated crash');
+    const retried = await processor.proposal('p1', register);
+    expect(retried.revision).toBe(1);
+    const session = await store.readStream(sessionStream(TENANT, '6-3'));
+    expect(session.filter((e) => e.type === 'session.number-reserved.v1').map((e) => e.data)).toEqual([{ number: '6-3-001', proposalId: 'p1' }]);
+    const registered = (await store.readStream(proposalStream(TENANT, 'p1')))[1];
+    expect(registered.data).toEqual({ number: '6-3-001' });
+  });
+
+  it('links the number reservation to the registration that caused it', async () => {
+    await file('p1');
+    await proposal('p1', committee, { type: 'RegisterProposal', data: { number: '6-3-100' } }, { correlationId: 'corr-7' });
+    const [reservation] = (await store.readStream(sessionStream(TENANT, '6-3'))).slice(-1);
+    const [registration] = (await store.readStream(proposalStream(TENANT, 'p1'))).slice(-1);
+    expect(reservation.metadata).toMatchObject({ correlationId: 'corr-7', causationId: registration.metadata.commandId, commandType: 'ReserveProposalNumber' });
+  });
+});
+
+/** An event store whose first append to one stream fails after the rest of the command's appends went through. */
+class FailOnce implements EventStore {
+  private failed = false;
+  constructor(
+    private readonly inner: EventStore,
+    private readonly stream: string,
+  ) {}
+  append(stream: string, events: readonly NewEvent[], expected?: ExpectedRevision) {
+    if (stream === this.stream && !this.failed) {
+      this.failed = true;
+      return Promise.reject(new Error('simulated crash'));
+    }
+    return this.inner.append(stream, events, expected);
+  }
+  readStream: EventStore['readStream'] = (s, o) => this.inner.readStream(s, o);
+  readAll: EventStore['readAll'] = (o) => this.inner.readAll(o);
+  subscribeToAll: EventStore['subscribeToAll'] = (o) => this.inner.subscribeToAll(o);
+  headPosition = () => this.inner.headPosition();
+  close = () => Promise.resolve();
+}

@@ -1,0 +1,213 @@
+import type { Actor } from '../actor.js';
+import { Forbidden, IllegalTransition, NotFound, ValidationFailed } from '../errors.js';
+import { refusalOf, sessionOf } from '../testing/given.js';
+import type { SessionCommand } from './commands.js';
+import { decideSession, type SessionContext } from './decide.js';
+import type { SessionEvent } from './events.js';
+import { nextProposalNumber, type SessionState } from './state.js';
+
+const office: Actor = { id: 'o-sun', role: 'office' };
+const committee: Actor = { id: 'c-tian', role: 'committee' };
+const unit: Actor = { id: 'u-chen', role: 'unit', unit: 'construction-commission' };
+
+const OPENED: SessionEvent = {
+  type: 'SessionOpened',
+  data: { sessionId: '6-3', name: '区政协六届三次会议', year: 2019, answerLimitDays: 90 },
+};
+const reserved = (number: string, proposalId: string): SessionEvent => ({
+  type: 'ProposalNumberReserved',
+  data: { number, proposalId },
+});
+
+const when = (state: SessionState | null, command: SessionCommand, actor: Actor, defaultAnswerLimitDays = 90) => {
+  const ctx: SessionContext = { actor, defaultAnswerLimitDays };
+  return decideSession(command, state, ctx);
+};
+
+describe('OpenSession', () => {
+  const open = (data: Partial<{ id: string; year: number; answerLimitDays: number }> = {}) =>
+    ({ type: 'OpenSession', data: { id: '6-3', name: '区政协六届三次会议', year: 2019, ...data } }) as const;
+
+  it('opens a session with the answer limit it names', () => {
+    expect(when(null, open({ answerLimitDays: 60 }), office)).toEqual([
+      { type: 'SessionOpened', data: { sessionId: '6-3', name: '区政协六届三次会议', year: 2019, answerLimitDays: 60 } },
+    ]);
+  });
+
+  it('takes the deployment’s answer limit when the session names none', () => {
+    expect(when(null, open(), office, 92)).toEqual([
+      { type: 'SessionOpened', data: { sessionId: '6-3', name: '区政协六届三次会议', year: 2019, answerLimitDays: 92 } },
+    ]);
+  });
+
+  it.each([1, 366])('accepts an answer limit of %i days', (answerLimitDays) => {
+    expect(when(null, open({ answerLimitDays }), office)).toEqual([
+      { type: 'SessionOpened', data: { sessionId: '6-3', name: '区政协六届三次会议', year: 2019, answerLimitDays } },
+    ]);
+  });
+
+  it('is forbidden to the committee', () => {
+    expect(refusalOf(() => when(null, open(), committee))).toEqual({
+      error: Forbidden,
+      message: 'opening a session is for office, not committee',
+    });
+  });
+
+  it.each(['6', '6-03', '06-3', '六届三次', '6-3-1'])('refuses the id %s', (id) => {
+    expect(refusalOf(() => when(null, open({ id }), office))).toEqual({
+      error: ValidationFailed,
+      message: 'must look like 6-3 (committee-session)',
+      field: 'id',
+    });
+  });
+
+  it('refuses to open a session twice', () => {
+    expect(refusalOf(() => when(sessionOf(OPENED), open(), office))).toEqual({
+      error: IllegalTransition,
+      message: 'session 6-3 is already open',
+      field: 'id',
+    });
+  });
+
+  it.each([1948, 3000, 2019.5])('refuses the year %d', (year) => {
+    expect(refusalOf(() => when(null, open({ year }), office))).toEqual({
+      error: ValidationFailed,
+      message: 'must be a year',
+      field: 'year',
+    });
+  });
+
+  it.each([0, 367, 90.5])('refuses an answer limit of %d days', (answerLimitDays) => {
+    expect(refusalOf(() => when(null, open({ answerLimitDays }), office))).toEqual({
+      error: ValidationFailed,
+      message: 'must be a whole number of days from 1 to 366',
+      field: 'answerLimitDays',
+    });
+  });
+
+  it('refuses a deployment default that is not a usable limit', () => {
+    expect(refusalOf(() => when(null, open(), office, 0))).toEqual({
+      error: ValidationFailed,
+      message: 'must be a whole number of days from 1 to 366',
+      field: 'answerLimitDays',
+    });
+  });
+});
+
+describe('RecordSupervisionVisit', () => {
+  it('records the office’s supervision visit to a key unit with its note', () => {
+    const visit = { type: 'RecordSupervisionVisit', data: { unit: 'construction-commission', note: '重点提案督办' } } as const;
+    expect(when(sessionOf(OPENED), visit, office)).toEqual([
+      { type: 'SupervisionVisitRecorded', data: { unit: 'construction-commission', note: '重点提案督办' } },
+    ]);
+  });
+
+  it('records the committee’s visit without a note', () => {
+    const visit = { type: 'RecordSupervisionVisit', data: { unit: 'planning-bureau' } } as const;
+    expect(when(sessionOf(OPENED), visit, committee)).toEqual([
+      { type: 'SupervisionVisitRecorded', data: { unit: 'planning-bureau' } },
+    ]);
+  });
+
+  it('is forbidden to a unit', () => {
+    const visit = { type: 'RecordSupervisionVisit', data: { unit: 'construction-commission' } } as const;
+    expect(refusalOf(() => when(sessionOf(OPENED), visit, unit))).toEqual({
+      error: Forbidden,
+      message: 'recording a supervision visit is for office or committee, not unit',
+    });
+  });
+
+  it('is refused for a session that was never opened', () => {
+    const visit = { type: 'RecordSupervisionVisit', data: { unit: 'construction-commission' } } as const;
+    expect(refusalOf(() => when(null, visit, office))).toEqual({ error: NotFound, message: 'no such session' });
+  });
+});
+
+describe('ReserveProposalNumber', () => {
+  const reserve = (number: string, proposalId = 'p-charging-piles') =>
+    ({ type: 'ReserveProposalNumber', data: { proposalId, number } }) as const;
+
+  it('reserves a free number for the proposal being registered', () => {
+    expect(when(sessionOf(OPENED), reserve('6-3-017'), committee)).toEqual([
+      { type: 'ProposalNumberReserved', data: { number: '6-3-017', proposalId: 'p-charging-piles' } },
+    ]);
+  });
+
+  it('accepts a number of 32 characters', () => {
+    const long = `6-3-${'9'.repeat(28)}`;
+    expect(when(sessionOf(OPENED), reserve(long), committee)).toEqual([
+      { type: 'ProposalNumberReserved', data: { number: long, proposalId: 'p-charging-piles' } },
+    ]);
+  });
+
+  it('does nothing when the number is already this proposal’s (a retried registration)', () => {
+    const state = sessionOf(OPENED, reserved('6-3-017', 'p-charging-piles'));
+    expect(when(state, reserve('6-3-017'), committee)).toEqual([]);
+  });
+
+  it('refuses a number given to another proposal', () => {
+    const state = sessionOf(OPENED, reserved('6-3-017', 'p-waste-sorting'));
+    expect(refusalOf(() => when(state, reserve('6-3-017'), committee))).toEqual({
+      error: IllegalTransition,
+      message: 'number 6-3-017 is already given to proposal p-waste-sorting',
+      field: 'number',
+    });
+  });
+
+  it.each(['', '-6-3-017', '6-3 017', '6-3-０１７', `6-3-${'9'.repeat(29)}`])('refuses the number %j', (number) => {
+    expect(refusalOf(() => when(sessionOf(OPENED), reserve(number), committee))).toEqual({
+      error: ValidationFailed,
+      message: 'must be letters, digits and dashes, at most 32',
+      field: 'number',
+    });
+  });
+
+  it('is forbidden to the office', () => {
+    expect(refusalOf(() => when(sessionOf(OPENED), reserve('6-3-017'), office))).toEqual({
+      error: Forbidden,
+      message: 'reserving a registration number is for committee, not office',
+    });
+  });
+
+  it('is refused for a session that was never opened', () => {
+    expect(refusalOf(() => when(null, reserve('6-3-017'), committee))).toEqual({
+      error: NotFound,
+      message: 'no such session',
+    });
+  });
+});
+
+describe('nextProposalNumber', () => {
+  it('starts the register of a session at 6-3-001', () => {
+    expect(nextProposalNumber(sessionOf(OPENED))).toBe('6-3-001');
+  });
+
+  it('follows 6-3-001 with 6-3-002', () => {
+    expect(nextProposalNumber(sessionOf(OPENED, reserved('6-3-001', 'p-a')))).toBe('6-3-002');
+  });
+
+  it('continues after the highest number given, leaving gaps as they are', () => {
+    const state = sessionOf(OPENED, reserved('6-3-001', 'p-a'), reserved('6-3-017', 'p-b'), reserved('6-3-002', 'p-c'));
+    expect(nextProposalNumber(state)).toBe('6-3-018');
+  });
+
+  it('ignores numbers outside the session’s register', () => {
+    const state = sessionOf(
+      OPENED,
+      reserved('6-2-150', 'p-a'),
+      reserved('6-30-005', 'p-b'),
+      reserved('6-3-A12', 'p-c'),
+      reserved('6-3-004', 'p-d'),
+    );
+    expect(nextProposalNumber(state)).toBe('6-3-005');
+  });
+
+  it('reads only plain digits after the prefix, so a hand-given 6-3-1e3 or 6-3-0x10 does not move the register', () => {
+    const state = sessionOf(OPENED, reserved('6-3-004', 'p-a'), reserved('6-3-1e3', 'p-b'), reserved('6-3-0x10', 'p-c'));
+    expect(nextProposalNumber(state)).toBe('6-3-005');
+  });
+
+  it('grows past three digits', () => {
+    expect(nextProposalNumber(sessionOf(OPENED, reserved('6-3-999', 'p-a')))).toBe('6-3-1000');
+  });
+});

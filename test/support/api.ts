@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig, type AppConfig } from '@app/config';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { mintToken, type TokenClaims } from '@app/identity';
+import { createApp } from '../../apps/api/src/create-app.js';
+import { TestClock } from './clock.js';
+
+export const TEST_SECRET = 'test-secret-of-at-least-thirty-two-characters';
+
+export interface Reply<T = any> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+}
+
+/** A started API on a random port over a fresh data directory, with a pinned clock. */
+export class TestApi {
+  readonly clock = new TestClock();
+  private app?: NestFastifyApplication;
+  private dir?: string;
+  private base = '';
+  config!: AppConfig;
+
+  async start(env: Record<string, string> = {}): Promise<this> {
+    this.dir = mkdtempSync(join(tmpdir(), 'cppcc-e2e-'));
+    this.config = loadConfig({ DATA_DIR: this.dir, AUTH_SECRET: TEST_SECRET, SQLITE_SYNCHRONOUS: 'normal', ...env });
+    this.app = await createApp({ config: this.config, clock: this.clock.read, logLevel: 'silent' });
+    await this.app.listen(0, '127.0.0.1');
+    const address = this.app.getHttpServer().address();
+    this.base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.close();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  get store(): EventStore {
+    if (!this.app) throw new Error('not started');
+    return this.app.get<EventStore>(EVENT_STORE);
+  }
+
+  token(claims: TokenClaims): string {
+    return mintToken(TEST_SECRET, claims);
+  }
+
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(`${this.base}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  }
+
+  post<T = any>(path: string, token: string | undefined, body: unknown = {}, headers?: Record<string, string>) {
+    return this.request<T>('POST', path, { token, body, headers });
+  }
+
+  get<T = any>(path: string, token?: string, headers?: Record<string, string>) {
+    return this.request<T>('GET', path, { token, headers });
+  }
+}
+
+/** The people of a district's handling, with their tokens. */
+export function cast(api: TestApi) {
+  return {
+    office: api.token({ sub: 'o-1', role: 'office', name: '区政府办公室' }),
+    committee: api.token({ sub: 'c-1', role: 'committee', name: '区政协提案委' }),
+    member: api.token({ sub: 'm-1', role: 'member', name: '张委员' }),
+    coProposer: api.token({ sub: 'm-2', role: 'member', name: '李委员' }),
+    otherMember: api.token({ sub: 'm-9', role: 'member', name: '王委员' }),
+    lead: api.token({ sub: 'u-1', role: 'unit', unit: '区发展改革委' }),
+    coUnit: api.token({ sub: 'u-2', role: 'unit', unit: '区财政局' }),
+    otherUnit: api.token({ sub: 'u-9', role: 'unit', unit: '区教育局' }),
+    leader: api.token({ sub: 'l-1', role: 'leader', name: '副区长' }),
+    auditor: api.token({ sub: 'a-1', role: 'auditor' }),
+    clerk: api.token({ sub: 'k-1', role: 'clerk', name: '录入员' }),
+    service: api.token({ sub: 's-1', role: 'service' }),
+  };
+}
+export type Cast = ReturnType<typeof cast>;
+
+/** Opens session 6-3 and files, registers and assigns one proposal; returns its id. */
+export async function assignedProposal(api: TestApi, people: Cast, coUnits: string[] = ['区财政局']): Promise<string> {
+  await ensureSession(api, people);
+  const filed = await api.post('/proposals', people.member, {
+    session: '6-3',
+    title: '加大扶持民营企业发展的建议',
+    body: '建议设立民营企业发展专项资金。',
+    category: 'economy',
+    proposers: [{ id: 'm-2', name: '李委员' }],
+  });
+  const id = filed.body.id as string;
+  expect((await api.post(`/proposals/${id}/register`, people.committee)).status).toBe(200);
+  expect((await api.post(`/proposals/${id}/assign`, people.office, { leadUnit: '区发展改革委', coUnits })).status).toBe(200);
+  return id;
+}
+
+export async function ensureSession(api: TestApi, people: Cast, id = '6-3'): Promise<void> {
+  const opened = await api.post('/sessions', people.office, { id, name: '六届三次会议', year: 2019, answerLimitDays: 90 });
+  expect([201, 409]).toContain(opened.status);
+}
