@@ -12,7 +12,7 @@ describe('concurrency and retries over HTTP', () => {
 
   it('gives two writers with the same If-Match one success and one 412', async () => {
     const id = await assignedProposal(api, people, []);
-    const etag = (await api.get(`/proposals/${id}`, people.office)).headers.get('etag') as string;
+    const etag = (await api.read(`/proposals/${id}`, people.office)).headers.get('etag') as string;
     const [a, b] = await Promise.all([
       api.post(`/proposals/${id}/supervision`, people.office, { key: true }, { 'if-match': etag }),
       api.post(`/proposals/${id}/visits`, people.lead, { stage: 'before', visitorRank: 'principal', form: 'in-person' }, { 'if-match': etag }),
@@ -64,7 +64,7 @@ describe('concurrency and retries over HTTP', () => {
     expect(remarked.status).toBe(200);
     expect(remarked.body).toEqual(marked.body);
     expect(remarked.headers.get('etag')).toBe(marked.headers.get('etag'));
-    expect((await api.get(`/proposals/${first.body.id}`, people.office)).body.key).toBe(false);
+    expect((await api.read(`/proposals/${first.body.id}`, people.office)).body.key).toBe(false);
   });
 
   it('scopes an Idempotency-Key to its caller: another member with the same key files their own proposal', async () => {
@@ -85,7 +85,7 @@ describe('concurrency and retries over HTTP', () => {
     }
     const replies = await Promise.all(ids.map((id) => api.post(`/proposals/${id}/register`, people.committee)));
     expect(replies.map((r) => r.status)).toEqual(Array(6).fill(200));
-    const numbers = await Promise.all(ids.map(async (id) => (await api.get(`/proposals/${id}`, people.committee)).body.number));
+    const numbers = await Promise.all(ids.map(async (id) => (await api.read(`/proposals/${id}`, people.committee)).body.number));
     expect(new Set(numbers).size).toBe(6);
   });
 });

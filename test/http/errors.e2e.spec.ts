@@ -103,7 +103,7 @@ describe('refusals over HTTP', () => {
       );
     });
     it('reading a proposal one does not take part in', async () => {
-      await refused(403, () => api.get(`/proposals/${id}`, people.otherMember));
+      await refused(403, () => api.read(`/proposals/${id}`, people.otherMember));
       await refused(403, () => api.get(`/proposals/${id}/history`, people.otherUnit));
       await refused(403, () => api.get(`/proposals/${id}/history`, people.service));
     });
@@ -135,7 +135,7 @@ describe('refusals over HTTP', () => {
 
   describe('412: If-Match names a revision the proposal has moved past', () => {
     it('refuses a stale ETag and accepts the current one', async () => {
-      const current = await api.get(`/proposals/${id}`, people.office);
+      const current = await api.read(`/proposals/${id}`, people.office);
       const etag = current.headers.get('etag') as string;
       await refused(412, () => api.post(`/proposals/${id}/supervision`, people.office, { key: true }, { 'if-match': '"0"' }), 'If-Match');
       const ok = await api.post(`/proposals/${id}/supervision`, people.office, { key: true }, { 'if-match': etag });

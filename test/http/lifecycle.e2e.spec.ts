@@ -12,7 +12,7 @@ describe('one proposal through every step of its handling, over HTTP', () => {
 
   it('files, registers, assigns, handles, answers, reopens, re-answers, follows up, supervises and publishes', async () => {
     await ensureSession(api, people);
-    const session = await api.get('/sessions/6-3', people.member);
+    const session = await api.read('/sessions/6-3', people.member);
     expect(session.body).toMatchObject({ id: '6-3', name: '六届三次会议', year: 2019, answerLimitDays: 90 });
 
     const filed = await api.post('/proposals', people.member, {
@@ -48,8 +48,8 @@ describe('one proposal through every step of its handling, over HTTP', () => {
     expect((await step('visits', people.lead, { stage: 'after', visitorRank: 'staff', form: 'phone' })).status).toBe(200);
     expect((await step('feedback', people.member, { attitude: 'dissatisfied', agreesWithResult: false, comment: '进度太慢' })).status).toBe(200);
 
-    let state = await api.get(`/proposals/${id}`, people.member);
-    expect(state.body).toMatchObject({ status: 'reopened', leadUnit: '区发展改革委', number: '6-3-001', claimedBy: 'l-1', key: true });
+    let state = await api.read(`/proposals/${id}`, people.member);
+    expect(state.body).toMatchObject({ id, status: 'reopened', leadUnit: '区发展改革委', number: '6-3-001', claimedBy: { id: 'l-1' }, key: true });
 
     expect((await step('renegotiation', people.committee, { reason: '委员不满意，再协商', dueDate: '2019-07-31' })).status).toBe(200);
     expect((await step('follow-ups', people.lead, { note: '已完成选址', substantiveProgress: true })).status).toBe(200);
@@ -60,15 +60,21 @@ describe('one proposal through every step of its handling, over HTTP', () => {
     const published = await step('publication', people.office);
     expect(published.status).toBe(200);
 
-    state = await api.get(`/proposals/${id}`, people.auditor);
+    state = await api.read(`/proposals/${id}`, people.auditor);
     expect(state.headers.get('etag')).toBe(`"${published.body.revision}"`);
     expect(state.body).toMatchObject({
       status: 'answered',
       dueDate: '2019-07-31',
-      publishedAnswer: 2,
+      published: true,
+      publications: [{ answerNumber: 2 }],
+      latestCategory: 'A',
       answers: [
         { unit: '区发展改革委', category: 'B', publish: true, dueDate: '2019-05-31' },
         { unit: '区发展改革委', category: 'A', publish: true, dueDate: '2019-07-31' },
+      ],
+      feedback: [
+        { member: 'm-1', attitude: 'dissatisfied', agreesWithResult: false },
+        { member: 'm-2', attitude: 'satisfied', agreesWithResult: true },
       ],
     });
 
@@ -116,7 +122,7 @@ describe('one proposal through every step of its handling, over HTTP', () => {
     const { body } = await api.post('/proposals', people.member, { session: '6-3', title: '垃圾分类', body: '……', category: 'environment' });
     await api.post(`/proposals/${body.id}/register`, people.committee);
     await api.post(`/proposals/${body.id}/assign`, people.office, { leadUnit: '区绿化市容局' });
-    const state = await api.get(`/proposals/${body.id}`, people.office);
+    const state = await api.read(`/proposals/${body.id}`, people.office);
     expect(state.body.dueDate).toBe('2019-06-09');
   });
 
@@ -130,16 +136,16 @@ describe('one proposal through every step of its handling, over HTTP', () => {
     const numbers: string[] = [];
     for (const id of ids) {
       await api.post(`/proposals/${id}/register`, people.committee);
-      numbers.push((await api.get(`/proposals/${id}`, people.committee)).body.number);
+      numbers.push((await api.read(`/proposals/${id}`, people.committee)).body.number);
     }
     expect(numbers[1]).not.toBe(numbers[0]);
     expect(numbers.every((n) => /^6-3-\d{3}$/.test(n))).toBe(true);
     const declined = await api.post('/proposals', people.member, { session: '6-3', title: '养老实项目', body: '……', category: 'livelihood' });
     const merge = await api.post(`/proposals/${declined.body.id}/decline`, people.committee, { reason: 'merged', mergedInto: ids[0], note: '与食堂提案并案' });
     expect(merge.status).toBe(200);
-    expect((await api.get(`/proposals/${declined.body.id}`, people.member)).body).toMatchObject({
+    expect((await api.read(`/proposals/${declined.body.id}`, people.member)).body).toMatchObject({
       status: 'declined',
-      declined: { reason: 'merged', mergedInto: ids[0] },
+      decline: { reason: 'merged', mergedInto: ids[0], note: '与食堂提案并案' },
     });
   });
 

@@ -69,7 +69,7 @@ describe('jurisdictions', () => {
   it('never lets a request touch another jurisdiction’s streams', async () => {
     const id = await assignedProposal(api, people, []);
     const elsewhere = api.token({ sub: 'a-2', role: 'auditor', tenant: 'fengxian' });
-    expect((await api.get(`/proposals/${id}`, elsewhere)).status).toBe(404);
+    expect((await api.read(`/proposals/${id}`, elsewhere)).status).toBe(404);
     expect((await api.get('/sessions/6-3', elsewhere)).status).toBe(404);
     const officeElsewhere = api.token({ sub: 'o-2', role: 'office', tenant: 'fengxian' });
     expect((await api.post(`/proposals/${id}/supervision`, officeElsewhere, { key: true })).status).toBe(404);

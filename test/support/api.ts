@@ -22,6 +22,8 @@ export class TestApi {
   private app?: NestFastifyApplication;
   private dir?: string;
   private base = '';
+  /** The highest position any command of this test answered: reads wait for it (read-your-writes). */
+  private lastPosition = 0;
   config!: AppConfig;
 
   async start(env: Record<string, string> = {}): Promise<this> {
@@ -68,6 +70,8 @@ export class TestApi {
     } catch {
       // not JSON: keep the text
     }
+    const position = (parsed as { position?: unknown } | undefined)?.position;
+    if (method === 'POST' && response.ok && typeof position === 'number') this.lastPosition = Math.max(this.lastPosition, position);
     return { status: response.status, headers: response.headers, body: parsed as T };
   }
 
@@ -77,6 +81,12 @@ export class TestApi {
 
   get<T = any>(path: string, token?: string, headers?: Record<string, string>) {
     return this.request<T>('GET', path, { token, headers });
+  }
+
+  /** A GET that sees every write this test made: it passes `minPosition`, as a client reading its own writes does. */
+  read<T = any>(path: string, token?: string, headers?: Record<string, string>) {
+    const separator = path.includes('?') ? '&' : '?';
+    return this.request<T>('GET', `${path}${separator}minPosition=${this.lastPosition}`, { token, headers });
   }
 }
 

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { RuntimeModule, type RuntimeOptions } from '@app/runtime';
 import { HealthController } from './health.controller.js';
 import { BearerAuthGuard } from './http/auth.js';
@@ -7,6 +7,11 @@ import { BodyPipe } from './http/body.pipe.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { ProposalsController } from './proposals/proposals.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
+import { FeedController } from './read/feed.controller.js';
+import { PublicController } from './read/public.controller.js';
+import { ReadYourWritesInterceptor } from './read/read-your-writes.interceptor.js';
+import { StatisticsController } from './read/statistics.controller.js';
+import { SupervisionController } from './read/supervision.controller.js';
 
 @Module({})
 export class ApiModule {
@@ -14,11 +19,20 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [RuntimeModule.forRoot(options)],
-      controllers: [HealthController, SessionsController, ProposalsController],
+      controllers: [
+        HealthController,
+        SessionsController,
+        ProposalsController,
+        StatisticsController,
+        SupervisionController,
+        PublicController,
+        FeedController,
+      ],
       providers: [
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_PIPE, useClass: BodyPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
       ],
     };
   }

@@ -21,6 +21,8 @@ export interface AppConfig {
   /** Whether the API process runs the projections itself (the embedded default) or leaves them to apps/projector. */
   readonly inProcessProjections: boolean;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** How often the event feed sends a heartbeat comment when idle. */
+  readonly feedHeartbeatSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -101,6 +103,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', ['full', 'normal'] as const, 'full'),
     inProcessProjections: bool(env, 'IN_PROCESS_PROJECTIONS', true),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+    feedHeartbeatSeconds: integer(env, 'FEED_HEARTBEAT_SECONDS', 15, 1, 3600),
   };
 }
 

@@ -1,2 +1,3 @@
 export * from './tokens.js';
 export * from './runtime.module.js';
+export * from './read-side.js';

@@ -10,6 +10,9 @@ import {
 } from '@app/command-handling';
 import { resolveAuthSecret } from '@app/identity';
 import { AUTH_SECRET, CLOCK, type Clock } from './tokens.js';
+import { allProjections, openReadStore, PROJECTIONS, ReadModels } from './read-side.js';
+import { READ_STORE, type ReadStore } from '@app/read-store';
+import { ProposalsQuery } from '@app/projections';
 
 export interface RuntimeOptions {
   /** Defaults to the process environment, validated. */
@@ -35,8 +38,8 @@ class StoreCloser implements OnApplicationShutdown {
 }
 
 /**
- * All wiring in one place: configuration, clock, the stores chosen by configuration, and the write side's
- * command path. Every app (api, cli, projector) imports this once.
+ * All wiring in one place: configuration, clock, the stores chosen by configuration, the write side's command
+ * path, and the read models with their projections. Every app (api, cli, projector) imports this once.
  */
 @Global()
 @Module({})
@@ -66,11 +69,19 @@ export class RuntimeModule {
           inject: [CommandProcessor, EVENT_STORE],
           useFactory: (processor: CommandProcessor, store: EventStore) => new ProposalQueries(processor, store),
         },
+        { provide: READ_STORE, useFactory: () => openReadStore(config) },
+        { provide: PROJECTIONS, useFactory: () => allProjections(config) },
+        ReadModels,
+        {
+          provide: ProposalsQuery,
+          inject: [READ_STORE, CLOCK],
+          useFactory: (readStore: ReadStore, clock: Clock) => new ProposalsQuery(readStore, config.utcOffsetMinutes, clock),
+        },
         ExecuteProposalCommandHandler,
         ExecuteSessionCommandHandler,
         StoreCloser,
       ],
-      exports: [APP_CONFIG, CLOCK, AUTH_SECRET, EVENT_STORE, CommandProcessor, ProposalQueries],
+      exports: [APP_CONFIG, CLOCK, AUTH_SECRET, EVENT_STORE, READ_STORE, PROJECTIONS, ReadModels, ProposalsQuery, CommandProcessor, ProposalQueries],
     };
   }
 }

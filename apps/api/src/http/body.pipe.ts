@@ -15,16 +15,20 @@ function flatten(errors: readonly ValidationError[], parent = ''): FieldProblem[
 }
 
 /**
- * Validates a JSON body against its DTO class: unknown fields, wrong types and missing fields are refused with a
- * 400 that names each field and why, before anything else runs.
+ * Validates a JSON body or a query string against its DTO class: unknown fields, wrong types and missing fields
+ * are refused with a 400 that names each field and why, before anything else runs.
  */
 @Injectable()
 export class BodyPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
-    if (metadata.type !== 'body' || !metadata.metatype || metadata.metatype === Object) return value;
+    if ((metadata.type !== 'body' && metadata.type !== 'query') || !metadata.metatype || metadata.metatype === Object) return value;
     const body = value ?? {};
     if (typeof body !== 'object' || Array.isArray(body))
       throw new HttpProblem(400, 'the body must be a JSON object', [{ field: 'body', reason: 'must be a JSON object' }]);
+    if (metadata.type === 'query') {
+      const repeated = Object.entries(body).find(([, v]) => Array.isArray(v));
+      if (repeated) throw new HttpProblem(400, `${repeated[0]} must be given once`, [{ field: repeated[0], reason: 'must be given once' }]);
+    }
     const instance = plainToInstance(metadata.metatype, body, { enableImplicitConversion: false }) as object;
     const errors = flatten(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
     if (errors.length > 0)

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import {
@@ -6,15 +6,16 @@ import {
   ProposalQueries,
   proposalIdFor,
   type CommandResult,
-  type ProposalView,
   type TrailEntry,
 } from '@app/command-handling';
-import type { ProposalCommand, Proposer } from '@app/proposals';
+import { canReadDoc, ProposalsQuery, type Paged, type ProposalDoc, type ProposalSummary } from '@app/projections';
+import { Forbidden, NotFound, type ProposalCommand, type Proposer } from '@app/proposals';
 import type { Principal } from '@app/identity';
 import { CurrentPrincipal } from '../http/auth.js';
 import type { CommandBody } from '../http/command-body.js';
 import { accepted, commandRequest } from '../http/command-request.js';
 import { commandData, ProposalIdPipe } from '../http/params.js';
+import { ListProposalsQuery, ReadQuery } from '../read/query-dto.js';
 import {
   AnswerDto,
   AssignDto,
@@ -39,6 +40,7 @@ export class ProposalsController {
   constructor(
     private readonly commands: CommandBus,
     @Inject(ProposalQueries) private readonly queries: ProposalQueries,
+    @Inject(ProposalsQuery) private readonly readModel: ProposalsQuery,
   ) {}
 
   private async execute(
@@ -137,11 +139,26 @@ export class ProposalsController {
     return this.execute(p, id, h, body, { type: 'PublishAnswer', data: {} }, r);
   }
 
+  /** The proposals the caller may see, filtered, sorted and paged, from the read model. */
+  @Get()
+  list(@CurrentPrincipal() p: Principal, @Query() q: ListProposalsQuery): Promise<Paged<ProposalSummary>> {
+    return this.readModel.list(p.tenant, p, { ...q, page: q.page ?? 1, pageSize: q.pageSize ?? 20 });
+  }
+
+  /** One proposal with every dated fact of its handling, from the read model; ETag is its revision. */
   @Get(':id')
-  async get(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Res({ passthrough: true }) r: FastifyReply): Promise<ProposalView> {
-    const view = await this.queries.state(p.tenant, p, id);
-    void r.header('etag', `"${view.revision}"`);
-    return view;
+  async get(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', ProposalIdPipe) id: string,
+    @Query() _: ReadQuery,
+    @Res({ passthrough: true }) r: FastifyReply,
+  ): Promise<Omit<ProposalDoc, 'tenant' | 'proposalId'>> {
+    const doc = await this.readModel.get(p.tenant, id);
+    if (!doc) throw new NotFound(`no proposal ${id}`);
+    if (!canReadDoc(p, doc)) throw new Forbidden(`proposal ${id} is not one you take part in`);
+    void r.header('etag', `"${doc.revision}"`);
+    const { tenant: _tenant, proposalId, ...view } = doc;
+    return { ...view, id: proposalId };
   }
 
   @Get(':id/history')

@@ -1,0 +1,83 @@
+import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { once } from 'node:events';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { EVENT_STORE, type EventStore, type EventFilter } from '@app/event-store';
+import { tenantPrefixes } from '@app/command-handling';
+import type { Principal } from '@app/identity';
+import { CurrentPrincipal } from '../http/auth.js';
+import { badRequest } from '../http/problem.js';
+import { requireRole } from './roles.js';
+
+export class FeedQuery {
+  @IsOptional() @IsString() @Matches(/^\d{1,15}$/, { message: 'from must be a position, a whole number' }) from?: string;
+  @IsOptional() @IsString() @MaxLength(2000) @Matches(/^[a-z0-9.,-]+$/, { message: 'types must be stored event types separated by commas' }) types?: string;
+  @IsOptional() @IsString() @MaxLength(200) prefix?: string;
+}
+
+/**
+ * Every event of the caller's jurisdiction as Server-Sent Events, from a position (`Last-Event-ID` or `?from=`):
+ * catching up on the log, then live, with heartbeats. The SSE id is the event's position, so a client that
+ * reconnects with Last-Event-ID resumes without loss or duplicates.
+ */
+@Controller('feed')
+export class FeedController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  async feed(
+    @CurrentPrincipal() p: Principal,
+    @Query() q: FeedQuery,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    requireRole(p, ['auditor', 'office', 'service'], 'the event feed');
+    if (lastEventId !== undefined && !/^\d{1,15}$/.test(lastEventId)) throw badRequest('Last-Event-ID', 'must be a position sent by this feed');
+    const fromPosition = Number(lastEventId ?? q.from ?? 0);
+    const filter = this.filterFor(p.tenant, q);
+
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    raw.write('retry: 2000\n\n');
+    const subscription = this.store.subscribeToAll({ fromPosition, filter });
+    const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), this.config.feedHeartbeatSeconds * 1000);
+    const stop = () => {
+      clearInterval(heartbeat);
+      void subscription.unsubscribe();
+    };
+    raw.on('close', stop);
+    try {
+      for await (const e of subscription) {
+        const payload = { position: e.position, stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata, created: e.created };
+        if (!raw.write(`id: ${e.position}\nevent: ${e.type}\ndata: ${JSON.stringify(payload)}\n\n`)) await once(raw, 'drain');
+        if (raw.destroyed) break;
+      }
+    } finally {
+      stop();
+      if (!raw.writableEnded) raw.end();
+    }
+  }
+
+  /** Always inside the caller's jurisdiction; optionally one category or stream prefix, and some event types. */
+  private filterFor(tenant: string, q: FeedQuery): EventFilter {
+    const own = tenantPrefixes(tenant);
+    let streamPrefixes = own;
+    if (q.prefix !== undefined) {
+      const prefix = q.prefix === 'proposal' || q.prefix === 'session' ? `${q.prefix}-${tenant}:` : q.prefix;
+      if (!own.some((o) => prefix.startsWith(o)))
+        throw badRequest('prefix', `must be proposal, session, or a stream name starting with ${own.join(' or ')}`);
+      streamPrefixes = [prefix];
+    }
+    return { streamPrefixes, ...(q.types ? { eventTypes: q.types.split(',').filter(Boolean) } : {}) };
+  }
+}

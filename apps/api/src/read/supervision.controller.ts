@@ -1,0 +1,69 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { READ_STORE, type ReadStore } from '@app/read-store';
+import { auditTrail, ProposalsQuery, unitFigures, type ProposalSummary, type UnitFigures } from '@app/projections';
+import { endOfBusinessDay } from '@app/proposals';
+import { ReadModels } from '@app/runtime';
+import type { Principal } from '@app/identity';
+import { CurrentPrincipal } from '../http/auth.js';
+import { AuditQueryDto, DueSoonQuery, OverdueQuery, ReadQuery, UnitsQuery } from './query-dto.js';
+import { requireRole, SUPERVISORS } from './roles.js';
+
+/** The office's and the supervisors' views: overdue and due-soon lists, units' records, the audit trail, lag. */
+@Controller()
+export class SupervisionController {
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ProposalsQuery) private readonly proposals: ProposalsQuery,
+    private readonly readModels: ReadModels,
+  ) {}
+
+  @Get('supervision/overdue')
+  overdue(@CurrentPrincipal() p: Principal, @Query() q: OverdueQuery): Promise<ProposalSummary[]> {
+    requireRole(p, SUPERVISORS, 'the overdue list');
+    return this.proposals.overdue(p.tenant, q.session);
+  }
+
+  @Get('supervision/due-soon')
+  dueSoon(@CurrentPrincipal() p: Principal, @Query() q: DueSoonQuery): Promise<ProposalSummary[]> {
+    requireRole(p, SUPERVISORS, 'the due-soon list');
+    return this.proposals.dueSoon(p.tenant, q.days ?? 14, q.session);
+  }
+
+  /** Every unit's record; a unit sees its own. */
+  @Get('units')
+  async units(@CurrentPrincipal() p: Principal, @Query() q: UnitsQuery): Promise<UnitFigures[]> {
+    requireRole(p, [...SUPERVISORS, 'unit'], 'the units’ records');
+    const figures = await unitFigures(this.readStore, p.tenant, q.session, this.proposals.today(), this.config.utcOffsetMinutes);
+    return p.role === 'unit' ? figures.filter((f) => f.unit === p.unit) : figures;
+  }
+
+  @Get('audit')
+  audit(@CurrentPrincipal() p: Principal, @Query() q: AuditQueryDto) {
+    requireRole(p, ['auditor', 'office', 'committee'], 'the audit trail');
+    const offset = this.config.utcOffsetMinutes;
+    // A bare date is a business day: from its start, to its end.
+    const from = q.from && q.from.length === 10 ? new Date(endOfBusinessDay(q.from, offset) - 86_400_000).toISOString() : q.from;
+    const to = q.to && q.to.length === 10 ? new Date(endOfBusinessDay(q.to, offset)).toISOString() : q.to;
+    return auditTrail(this.readStore, p.tenant, {
+      ...q,
+      subject: q.proposal,
+      from: from && normalizeInstant(from),
+      to: to && normalizeInstant(to),
+      page: q.page ?? 1,
+      pageSize: q.pageSize ?? 50,
+    });
+  }
+
+  @Get('projections')
+  async projections(@CurrentPrincipal() p: Principal, @Query() _: ReadQuery) {
+    requireRole(p, ['auditor', 'office', 'committee'], 'the projections’ status');
+    return { projections: await this.readModels.status() };
+  }
+}
+
+function normalizeInstant(value: string): string {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+}

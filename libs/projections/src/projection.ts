@@ -1,0 +1,77 @@
+import type { RecordedEvent } from '@app/event-store';
+import type { CollectionDef, Doc } from '@app/read-store';
+import { parseStreamName, type EventMetadata, type StreamCategory } from '@app/command-handling';
+import { STORED_TYPES, type DomainEvent, type DomainEventType, type EventCodec } from '@app/proposals';
+
+/** A stored event as projections see it: the decoded domain event and where it came from. */
+export interface ProjectedEvent<E extends DomainEvent = DomainEvent> {
+  readonly event: E;
+  readonly storedType: string;
+  readonly stream: string;
+  readonly category: StreamCategory;
+  readonly tenant: string;
+  /** The proposal id or the session id. */
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: number;
+  readonly metadata: EventMetadata;
+}
+
+export type ProjectedEventOf<T extends DomainEventType> = ProjectedEvent<Extract<DomainEvent, { type: T }>>;
+
+/**
+ * A read model: a pure `evolve(doc | null, event) → doc | null` per event type it handles, the document each
+ * event changes, and the collection it lives in. The runner owns checkpoints, batching and storage.
+ */
+export interface Projection<D extends Doc = Doc> {
+  /** Versioned: a new version is a new checkpoint, built from the start of the log. */
+  readonly name: string;
+  readonly collection: CollectionDef;
+  /** Stored event types it reads, derived from its handlers. */
+  readonly eventTypes: readonly string[];
+  keyOf(e: ProjectedEvent): string | undefined;
+  evolve(doc: D | null, e: ProjectedEvent): D | null;
+}
+
+type Handlers<D> = { readonly [T in DomainEventType]?: (doc: D | null, e: ProjectedEventOf<T>) => D | null };
+
+export function defineProjection<D extends Doc>(spec: {
+  readonly name: string;
+  readonly collection: CollectionDef;
+  readonly keyOf: (e: ProjectedEvent) => string | undefined;
+  readonly handlers: Handlers<D>;
+}): Projection<D> {
+  const handled = Object.keys(spec.handlers) as DomainEventType[];
+  return {
+    name: spec.name,
+    collection: spec.collection,
+    eventTypes: handled.map((t) => STORED_TYPES[t]),
+    keyOf: (e) => (e.event.type in spec.handlers ? spec.keyOf(e) : undefined),
+    evolve: (doc, e) => {
+      const handler = spec.handlers[e.event.type] as ((d: D | null, ev: ProjectedEvent) => D | null) | undefined;
+      return handler ? handler(doc, e) : doc;
+    },
+  };
+}
+
+/** The projected form of a stored event; undefined for streams and types this application does not know. */
+export function toProjected(codec: EventCodec, e: RecordedEvent): ProjectedEvent | undefined {
+  const place = parseStreamName(e.stream);
+  if (!place) return undefined;
+  const event = codec.decode(e.type, e.data);
+  if (!event) return undefined;
+  return {
+    event,
+    storedType: e.type,
+    stream: e.stream,
+    category: place.category,
+    tenant: place.tenant,
+    streamId: place.id,
+    revision: e.revision,
+    position: e.position,
+    metadata: e.metadata as unknown as EventMetadata,
+  };
+}
+
+/** Read-model keys carry the jurisdiction: one installation can serve many without collisions. */
+export const docId = (tenant: string, id: string): string => `${tenant}:${id}`;

@@ -1,0 +1,200 @@
+import { businessDate, feedbackReopens, type DomainEventType } from '@app/proposals';
+import { defineProjection, docId, type ProjectedEvent, type ProjectedEventOf } from '../projection.js';
+import type { ProposalDoc } from './proposal-doc.js';
+
+export const PROPOSALS = 'proposals';
+
+const addUnique = <T>(list: readonly T[], ...items: T[]): T[] =>
+  items.reduce<T[]>((acc, x) => (acc.includes(x) ? acc : [...acc, x]), [...list]);
+
+/** The bookkeeping every step updates. */
+const stamp = (doc: ProposalDoc, e: ProjectedEvent): ProposalDoc => ({
+  ...doc,
+  updatedAt: e.metadata.occurredAt,
+  revision: e.revision,
+  position: e.position,
+});
+
+/**
+ * Business years are those of the jurisdiction's calendar; the projection is told the offset once, at wiring,
+ * so that it stays a pure function of the events.
+ */
+export function proposalsProjection(utcOffsetMinutes: number) {
+  const step =
+    <T extends DomainEventType>(update: (doc: ProposalDoc, e: ProjectedEventOf<T>) => Partial<ProposalDoc>) =>
+    (doc: ProposalDoc | null, e: ProjectedEventOf<T>): ProposalDoc | null =>
+      doc === null ? null : stamp({ ...doc, ...update(doc, e) }, e);
+
+  return defineProjection<ProposalDoc>({
+    name: 'proposals@1',
+    collection: {
+      name: PROPOSALS,
+      fields: {
+        tenant: 'string',
+        session: 'string',
+        status: 'string',
+        open: 'boolean',
+        leadUnit: 'string',
+        category: 'string',
+        key: 'boolean',
+        claimed: 'boolean',
+        published: 'boolean',
+        dueDate: 'string',
+        number: 'string',
+        title: 'string',
+        filedAt: 'string',
+        publishedAt: 'string',
+        updatedAt: 'string',
+        units: 'array',
+        proposerIds: 'array',
+        substantiveYears: 'array',
+      },
+      indexes: [
+        ['tenant', 'session', 'number'],
+        ['tenant', 'session', 'filedAt'],
+        ['tenant', 'session', 'status'],
+        ['tenant', 'open', 'dueDate'],
+        ['tenant', 'leadUnit', 'session'],
+        ['tenant', 'published', 'publishedAt'],
+        ['tenant', 'filedAt'],
+        ['tenant', 'updatedAt'],
+      ],
+    },
+    keyOf: (e) => (e.category === 'proposal' ? docId(e.tenant, e.streamId) : undefined),
+    handlers: {
+      ProposalFiled: (_, e) => {
+        const { proposalId, session, title, category, proposers } = e.event.data;
+        const at = e.metadata.occurredAt;
+        return stamp(
+          {
+            id: docId(e.tenant, proposalId),
+            tenant: e.tenant,
+            proposalId,
+            session,
+            number: null,
+            title,
+            category,
+            proposers,
+            proposerIds: proposers.map((p) => p.id),
+            status: 'filed',
+            open: false,
+            filedAt: at,
+            registeredAt: null,
+            declinedAt: null,
+            decline: null,
+            leadUnit: null,
+            coUnits: [],
+            units: [],
+            dueDate: null,
+            assignments: [],
+            reassignmentRequest: null,
+            claimed: false,
+            claimedBy: null,
+            claimedAt: null,
+            key: false,
+            keyMarks: [],
+            visits: [],
+            coUnitOpinions: [],
+            answers: [],
+            latestCategory: null,
+            firstAnsweredAt: null,
+            feedback: [],
+            followUps: [],
+            substantiveYears: [],
+            publications: [],
+            published: false,
+            publishedAt: null,
+            updatedAt: at,
+            revision: e.revision,
+            position: e.position,
+          },
+          e,
+        );
+      },
+      ProposalRegistered: step<'ProposalRegistered'>((_, e) => ({
+        status: 'registered',
+        number: e.event.data.number,
+        registeredAt: e.metadata.occurredAt,
+      })),
+      ProposalDeclined: step<'ProposalDeclined'>((_, e) => ({
+        status: 'declined',
+        declinedAt: e.metadata.occurredAt,
+        decline: e.event.data,
+      })),
+      ProposalAssigned: step<'ProposalAssigned'>((doc, e) => assign(doc, e.metadata.occurredAt, 'assigned', e.event.data)),
+      ProposalReassigned: step<'ProposalReassigned'>((doc, e) => ({
+        ...assign(doc, e.metadata.occurredAt, 'reassigned', e.event.data),
+        reassignmentRequest: null,
+      })),
+      ReassignmentRequested: step<'ReassignmentRequested'>((_, e) => ({
+        reassignmentRequest: { at: e.metadata.occurredAt, ...e.event.data },
+      })),
+      ProposalClaimed: step<'ProposalClaimed'>((_, e) => {
+        const { leader, leaderName } = e.event.data;
+        return { claimed: true, claimedAt: e.metadata.occurredAt, claimedBy: { id: leader, ...(leaderName ? { name: leaderName } : {}) } };
+      }),
+      ProposalVisited: step<'ProposalVisited'>((doc, e) => {
+        const { unit, stage, visitorRank, form } = e.event.data;
+        return { visits: [...doc.visits, { at: e.metadata.occurredAt, unit, stage, visitorRank, form }] };
+      }),
+      CoUnitOpinionSent: step<'CoUnitOpinionSent'>((doc, e) => ({
+        coUnitOpinions: [...doc.coUnitOpinions, { at: e.metadata.occurredAt, unit: e.event.data.unit }],
+      })),
+      ProposalAnswered: step<'ProposalAnswered'>((doc, e) => {
+        const at = e.metadata.occurredAt;
+        return {
+          status: 'answered',
+          open: false,
+          answers: [...doc.answers, { at, ...e.event.data, dueDate: doc.dueDate ?? '' }],
+          latestCategory: e.event.data.category,
+          firstAnsweredAt: doc.firstAnsweredAt ?? at,
+        };
+      }),
+      FeedbackGiven: step<'FeedbackGiven'>((doc, e) => {
+        const { member, attitude, agreesWithResult } = e.event.data;
+        return {
+          feedback: [...doc.feedback, { at: e.metadata.occurredAt, member, attitude, agreesWithResult }],
+          ...(feedbackReopens(e.event.data) ? { status: 'reopened' as const, open: true } : {}),
+        };
+      }),
+      ProposalRenegotiated: step<'ProposalRenegotiated'>((doc, e) => {
+        const { dueDate } = e.event.data;
+        const renegotiated = { at: e.metadata.occurredAt, kind: 'renegotiated' as const, leadUnit: doc.leadUnit ?? '', coUnits: doc.coUnits, dueDate };
+        return { status: 'reopened', open: true, dueDate, assignments: [...doc.assignments, renegotiated] };
+      }),
+      ProposalFollowedUp: step<'ProposalFollowedUp'>((doc, e) => {
+        const at = e.metadata.occurredAt;
+        const year = Number(businessDate(at, utcOffsetMinutes).slice(0, 4));
+        return {
+          followUps: [...doc.followUps, { at, ...e.event.data }],
+          substantiveYears: e.event.data.substantiveProgress ? addUnique(doc.substantiveYears, year) : doc.substantiveYears,
+        };
+      }),
+      ProposalSupervised: step<'ProposalSupervised'>((doc, e) => ({
+        key: e.event.data.key,
+        keyMarks: [...doc.keyMarks, { at: e.metadata.occurredAt, key: e.event.data.key }],
+      })),
+      AnswerPublished: step<'AnswerPublished'>((doc, e) => {
+        const at = e.metadata.occurredAt;
+        return { publications: [...doc.publications, { at, answerNumber: e.event.data.answerNumber }], published: true, publishedAt: at };
+      }),
+    },
+  });
+}
+
+function assign(
+  doc: ProposalDoc,
+  at: string,
+  kind: 'assigned' | 'reassigned',
+  { leadUnit, coUnits, dueDate }: { leadUnit: string; coUnits: string[]; dueDate: string },
+): Partial<ProposalDoc> {
+  return {
+    status: 'assigned',
+    open: true,
+    leadUnit,
+    coUnits,
+    dueDate,
+    units: addUnique(doc.units, leadUnit, ...coUnits),
+    assignments: [...doc.assignments, { at, kind, leadUnit, coUnits, dueDate }],
+  };
+}

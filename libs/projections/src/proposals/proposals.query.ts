@@ -1,0 +1,167 @@
+import type { Filter, FindQuery, ReadStore } from '@app/read-store';
+import { addDays, businessDate, type Actor, type Category, type ProposalStatus } from '@app/proposals';
+import { docId } from '../projection.js';
+import type { ProposalDoc } from './proposal-doc.js';
+import { PROPOSALS } from './proposals.projection.js';
+
+/** What a reader may see of the proposals: supervisors everything, units what they handle, members their own. */
+export function visibleTo(reader: Actor): Filter | 'none' {
+  switch (reader.role) {
+    case 'auditor':
+    case 'office':
+    case 'committee':
+    case 'leader':
+    case 'clerk':
+      return {};
+    case 'unit':
+      return reader.unit ? { units: reader.unit } : 'none';
+    case 'member':
+      return { proposerIds: reader.id };
+    case 'service':
+      return 'none';
+  }
+}
+
+/** The same rule for one document. */
+export function canReadDoc(reader: Actor, doc: ProposalDoc): boolean {
+  const scope = visibleTo(reader);
+  if (scope === 'none') return false;
+  if (reader.role === 'unit') return reader.unit !== undefined && doc.units.includes(reader.unit);
+  if (reader.role === 'member') return doc.proposerIds.includes(reader.id);
+  return true;
+}
+
+export const SORTABLE = ['number', 'filedAt', 'dueDate', 'updatedAt', 'title'] as const;
+export type SortField = (typeof SORTABLE)[number];
+
+export interface ProposalListQuery {
+  readonly session?: string;
+  readonly status?: ProposalStatus;
+  readonly leadUnit?: string;
+  readonly category?: Category;
+  readonly overdue?: boolean;
+  readonly key?: boolean;
+  readonly claimed?: boolean;
+  /** Free text in the title. */
+  readonly q?: string;
+  /** A sortable field, `-` in front for descending. */
+  readonly sort?: `${'' | '-'}${SortField}`;
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+/** One proposal in a list: enough to find it and see where its handling stands. */
+export interface ProposalSummary {
+  readonly id: string;
+  readonly number: string | null;
+  readonly session: string;
+  readonly title: string;
+  readonly category: Category;
+  readonly proposers: readonly string[];
+  readonly status: ProposalStatus;
+  readonly leadUnit: string | null;
+  readonly coUnits: readonly string[];
+  readonly dueDate: string | null;
+  readonly overdue: boolean;
+  readonly key: boolean;
+  readonly claimed: boolean;
+  readonly latestCategory: string | null;
+  readonly published: boolean;
+  readonly filedAt: string;
+  readonly updatedAt: string;
+}
+
+export const isOverdue = (doc: ProposalDoc, today: string): boolean => doc.open && doc.dueDate !== null && doc.dueDate < today;
+
+export function summarize(doc: ProposalDoc, today: string): ProposalSummary {
+  return {
+    id: doc.proposalId,
+    number: doc.number,
+    session: doc.session,
+    title: doc.title,
+    category: doc.category,
+    proposers: doc.proposers.map((p) => p.name ?? p.id),
+    status: doc.status,
+    leadUnit: doc.leadUnit,
+    coUnits: doc.coUnits,
+    dueDate: doc.dueDate,
+    overdue: isOverdue(doc, today),
+    key: doc.key,
+    claimed: doc.claimed,
+    latestCategory: doc.latestCategory,
+    published: doc.published,
+    filedAt: doc.filedAt,
+    updatedAt: doc.updatedAt,
+  };
+}
+
+export interface Paged<T> {
+  readonly items: T[];
+  readonly total: number;
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+/** Reads of the proposals read model, always within one jurisdiction and what the reader may see. */
+export class ProposalsQuery {
+  constructor(
+    private readonly readStore: ReadStore,
+    private readonly utcOffsetMinutes: number,
+    private readonly clock: () => Date,
+  ) {}
+
+  today(): string {
+    return businessDate(this.clock(), this.utcOffsetMinutes);
+  }
+
+  async list(tenant: string, reader: Actor, query: ProposalListQuery): Promise<Paged<ProposalSummary>> {
+    const scope = visibleTo(reader);
+    if (scope === 'none') return { items: [], total: 0, page: query.page, pageSize: query.pageSize };
+    const today = this.today();
+    const filter: Record<string, Filter[string]> = { ...scope, tenant };
+    if (query.session) filter.session = query.session;
+    if (query.status) filter.status = query.status;
+    if (query.leadUnit) filter.leadUnit = query.leadUnit;
+    if (query.category) filter.category = query.category;
+    if (query.key !== undefined) filter.key = query.key;
+    if (query.claimed !== undefined) filter.claimed = query.claimed;
+    if (query.q) filter.title = { $contains: query.q };
+    let where: Filter = filter;
+    if (query.overdue === true) where = { ...filter, open: true, dueDate: { $lt: today } };
+    if (query.overdue === false) where = { ...filter, $or: [{ open: false }, { dueDate: { $gte: today } }, { dueDate: null }] };
+    const sort = query.sort ?? '-filedAt';
+    const descending = sort.startsWith('-');
+    const find: FindQuery = {
+      filter: where,
+      sort: [[(descending ? sort.slice(1) : sort) as SortField, descending ? -1 : 1]],
+      skip: (query.page - 1) * query.pageSize,
+      limit: query.pageSize,
+    };
+    const { items, total } = await this.readStore.find<ProposalDoc>(PROPOSALS, find);
+    return { items: items.map((d) => summarize(d, today)), total, page: query.page, pageSize: query.pageSize };
+  }
+
+  async get(tenant: string, id: string): Promise<ProposalDoc | null> {
+    return this.readStore.get<ProposalDoc>(PROPOSALS, docId(tenant, id));
+  }
+
+  /** Open proposals past their due date, oldest due first. */
+  async overdue(tenant: string, session?: string): Promise<ProposalSummary[]> {
+    const today = this.today();
+    const { items } = await this.readStore.find<ProposalDoc>(PROPOSALS, {
+      filter: { tenant, open: true, dueDate: { $lt: today }, ...(session ? { session } : {}) },
+      sort: [['dueDate', 1]],
+    });
+    return items.map((d) => summarize(d, today));
+  }
+
+  /** Open proposals due within the next `days` days (today included), soonest first. */
+  async dueSoon(tenant: string, days: number, session?: string): Promise<ProposalSummary[]> {
+    const today = this.today();
+    const { items } = await this.readStore.find<ProposalDoc>(PROPOSALS, {
+      filter: { tenant, open: true, dueDate: { $gte: today, $lte: addDays(today, days) }, ...(session ? { session } : {}) },
+      sort: [['dueDate', 1]],
+    });
+    return items.map((d) => summarize(d, today));
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The read-store port: collections of JSON documents keyed by `id`, queried by declared fields with filters,
+ * sorting and paging, plus one checkpoint per projection. Shaped so that it maps directly onto MongoDB
+ * (a collection per read model, `_id` = id, an index per declared index) and onto SQLite (a table per collection,
+ * declared fields as columns). Both adapters meet `read-store.contract.ts`.
+ */
+
+export type Scalar = string | number | boolean | null;
+
+export interface Doc {
+  readonly id: string;
+  readonly [field: string]: unknown;
+}
+
+/** `scalar` fields hold one value; `array` fields hold a list and match when any element matches (multikey). */
+export type FieldKind = 'string' | 'number' | 'boolean' | 'array';
+
+export interface CollectionDef {
+  readonly name: string;
+  /** The top-level fields that queries may filter or sort on. Documents may hold any other fields. */
+  readonly fields: Readonly<Record<string, FieldKind>>;
+  /** Compound indexes over declared scalar fields, in order. Array fields are always indexed. */
+  readonly indexes: readonly (readonly string[])[];
+}
+
+export interface Operators {
+  readonly $in?: readonly Scalar[];
+  readonly $nin?: readonly Scalar[];
+  readonly $ne?: Scalar;
+  readonly $gt?: Scalar;
+  readonly $gte?: Scalar;
+  readonly $lt?: Scalar;
+  readonly $lte?: Scalar;
+  /** Case-insensitive substring of a string field. */
+  readonly $contains?: string;
+}
+
+export type Condition = Scalar | Operators;
+
+/** Conditions on declared fields, all of which must hold; `$or` holds when any of its filters does. */
+export interface Filter {
+  readonly [field: string]: Condition | readonly Filter[] | undefined;
+  readonly $or?: readonly Filter[];
+}
+
+export interface FindQuery {
+  readonly filter?: Filter;
+  /** Declared scalar fields; ties are broken by id so that pages are stable. */
+  readonly sort?: readonly (readonly [field: string, direction: 1 | -1])[];
+  readonly skip?: number;
+  /** Omit for every matching document. */
+  readonly limit?: number;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly total: number;
+}
+
+export interface DocWrite {
+  readonly collection: string;
+  readonly id: string;
+  /** The new document, or null to delete it. */
+  readonly doc: Doc | null;
+}
+
+/** One projection batch: its document writes and the checkpoints they bring the projections to. */
+export interface Batch {
+  readonly writes: readonly DocWrite[];
+  /**
+   * Projection name → the position its checkpoint moves to, and the position it must still be at (null: none
+   * yet). If another writer moved it, nothing of the batch is written: `CheckpointMoved`.
+   */
+  readonly checkpoints: Readonly<Record<string, { readonly from: number | null; readonly to: number }>>;
+}
+
+/** Where writes go: the live collections, or the fresh ones a rebuild fills before it swaps them in. */
+export type Generation = 'live' | 'rebuild';
+
+export interface ReadStore {
+  /** Creates the collections and their indexes if they are missing. */
+  ensure(defs: readonly CollectionDef[], generation?: Generation): Promise<void>;
+  get<T extends Doc>(collection: string, id: string, generation?: Generation): Promise<T | null>;
+  getMany<T extends Doc>(collection: string, ids: readonly string[], generation?: Generation): Promise<Map<string, T>>;
+  find<T extends Doc>(collection: string, query?: FindQuery): Promise<Page<T>>;
+  count(collection: string, filter?: Filter): Promise<number>;
+  checkpoints(generation?: Generation): Promise<Map<string, number>>;
+  /** Writes the documents and moves the checkpoints in one transaction: all of it or none. */
+  commit(batch: Batch, generation?: Generation): Promise<void>;
+  /** Drops whatever a previous rebuild left and creates empty rebuild collections. */
+  beginRebuild(defs: readonly CollectionDef[]): Promise<void>;
+  /** Replaces the live collections and checkpoints with the rebuilt ones, atomically for readers. */
+  swapRebuild(defs: readonly CollectionDef[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const READ_STORE = Symbol('ReadStore');
+
+export class CheckpointMoved extends Error {
+  constructor(
+    readonly projection: string,
+    readonly expected: number | null,
+    readonly actual: number | null,
+  ) {
+    super(`checkpoint of ${projection} is at ${String(actual)}, expected ${String(expected)}`);
+    this.name = 'CheckpointMoved';
+  }
+}
+
+/** A query on a field the collection does not declare: a programming error, caught in tests. */
+export class UndeclaredField extends Error {
+  constructor(collection: string, field: string) {
+    super(`${collection}: field ${field} is not declared for queries`);
+    this.name = 'UndeclaredField';
+  }
+}

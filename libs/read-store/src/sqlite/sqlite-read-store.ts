@@ -1,0 +1,333 @@
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  CheckpointMoved,
+  UndeclaredField,
+  type Batch,
+  type CollectionDef,
+  type Condition,
+  type Doc,
+  type Filter,
+  type FindQuery,
+  type Generation,
+  type Operators,
+  type Page,
+  type ReadStore,
+  type Scalar,
+} from '../read-store.js';
+
+export interface SqliteReadStoreOptions {
+  /** A file path, or `:memory:` for tests. */
+  readonly path: string;
+  readonly synchronous?: 'full' | 'normal';
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SCHEMA_VERSION = 1;
+
+const tableOf = (collection: string, generation: Generation) =>
+  generation === 'live' ? `c_${collection}` : `c_${collection}__rebuild`;
+const sideOf = (collection: string, field: string, generation: Generation) => `${tableOf(collection, generation)}__${field}`;
+const q = (identifier: string) => `"${identifier}"`;
+
+function sqlValue(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value === undefined) return null;
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return value;
+}
+
+/**
+ * The embedded read store: one SQLite file, a table per collection with the declared scalar fields as columns
+ * (indexed as declared), and a side table per declared array field (a multikey index, as MongoDB has).
+ */
+export class SqliteReadStore implements ReadStore {
+  readonly db: Database.Database;
+  private readonly defs = new Map<string, CollectionDef>();
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(options: SqliteReadStoreOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 10000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS rm_checkpoints (
+        generation TEXT NOT NULL, name TEXT NOT NULL, position INTEGER NOT NULL, updated TEXT NOT NULL,
+        PRIMARY KEY (generation, name)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS rm_info (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      INSERT OR IGNORE INTO rm_info VALUES ('schema_version', '${SCHEMA_VERSION}');
+    `);
+  }
+
+  private statement(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private def(collection: string): CollectionDef {
+    const def = this.defs.get(collection);
+    if (!def) throw new Error(`collection ${collection} was not declared (ensure)`);
+    return def;
+  }
+
+  private scalarFields(def: CollectionDef): string[] {
+    return Object.entries(def.fields).filter(([, kind]) => kind !== 'array').map(([f]) => f);
+  }
+
+  private arrayFields(def: CollectionDef): string[] {
+    return Object.entries(def.fields).filter(([, kind]) => kind === 'array').map(([f]) => f);
+  }
+
+  private tableExists(name: string): boolean {
+    return this.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  }
+
+  private create(def: CollectionDef, generation: Generation): void {
+    const table = tableOf(def.name, generation);
+    if (this.tableExists(table)) return;
+    const columns = this.scalarFields(def).map((f) => `${q(f)} ${def.fields[f] === 'string' ? 'TEXT' : 'NUMERIC'}`);
+    this.db.exec(`CREATE TABLE ${q(table)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL${columns.map((c) => `, ${c}`).join('')})`);
+    for (const index of def.indexes) {
+      const name = `ix_${def.name}_${randomBytes(4).toString('hex')}`;
+      this.db.exec(`CREATE INDEX ${q(name)} ON ${q(table)} (${index.map(q).join(', ')})`);
+    }
+    for (const field of this.arrayFields(def)) {
+      const side = sideOf(def.name, field, generation);
+      this.db.exec(`CREATE TABLE ${q(side)} (value, id TEXT NOT NULL, PRIMARY KEY (value, id)) WITHOUT ROWID`);
+      this.db.exec(`CREATE INDEX ${q(`ix_${def.name}_${randomBytes(4).toString('hex')}`)} ON ${q(side)} (id)`);
+    }
+  }
+
+  async ensure(defs: readonly CollectionDef[], generation: Generation = 'live'): Promise<void> {
+    for (const def of defs) {
+      if (!NAME.test(def.name)) throw new Error(`collection name ${def.name} must be an identifier`);
+      for (const field of Object.keys(def.fields)) if (!NAME.test(field) || field === 'id' || field === 'doc') throw new Error(`field name ${field} is not allowed`);
+      for (const index of def.indexes)
+        for (const field of index)
+          if (!(field in def.fields) || def.fields[field] === 'array') throw new UndeclaredField(def.name, field);
+      this.defs.set(def.name, def);
+      this.db.transaction(() => this.create(def, generation))();
+    }
+  }
+
+  async get<T extends Doc>(collection: string, id: string, generation: Generation = 'live'): Promise<T | null> {
+    this.def(collection);
+    const row = this.statement(`SELECT doc FROM ${q(tableOf(collection, generation))} WHERE id = ?`).pluck().get(id) as string | undefined;
+    return row === undefined ? null : (JSON.parse(row) as T);
+  }
+
+  async getMany<T extends Doc>(collection: string, ids: readonly string[], generation: Generation = 'live'): Promise<Map<string, T>> {
+    this.def(collection);
+    const found = new Map<string, T>();
+    const table = q(tableOf(collection, generation));
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = this.statement(`SELECT doc FROM ${table} WHERE id IN (${chunk.map(() => '?').join(',')})`).pluck().all(...chunk) as string[];
+      for (const row of rows) {
+        const doc = JSON.parse(row) as T;
+        found.set(doc.id, doc);
+      }
+    }
+    return found;
+  }
+
+  async find<T extends Doc>(collection: string, query: FindQuery = {}): Promise<Page<T>> {
+    const def = this.def(collection);
+    const table = tableOf(collection, 'live');
+    const params: unknown[] = [];
+    const where = this.where(def, table, query.filter ?? {}, params);
+    const order = (query.sort ?? []).map(([field, direction]) => {
+      if (def.fields[field] === undefined || def.fields[field] === 'array') throw new UndeclaredField(collection, field);
+      return `${q(field)} ${direction === -1 ? 'DESC' : 'ASC'}`;
+    });
+    order.push('id ASC');
+    const limit = query.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(query.limit))}`;
+    const offset = query.skip ? `${limit ? '' : ' LIMIT -1'} OFFSET ${Math.max(0, Math.floor(query.skip))}` : '';
+    const rows = this.statement(`SELECT doc FROM ${q(table)} WHERE ${where} ORDER BY ${order.join(', ')}${limit}${offset}`)
+      .pluck()
+      .all(...params) as string[];
+    const items = rows.map((r) => JSON.parse(r) as T);
+    const unpaged = query.limit === undefined && !query.skip;
+    const total = unpaged ? items.length : (this.statement(`SELECT count(*) FROM ${q(table)} WHERE ${where}`).pluck().get(...params) as number);
+    return { items, total };
+  }
+
+  async count(collection: string, filter: Filter = {}): Promise<number> {
+    const def = this.def(collection);
+    const table = tableOf(collection, 'live');
+    const params: unknown[] = [];
+    const where = this.where(def, table, filter, params);
+    return this.statement(`SELECT count(*) FROM ${q(table)} WHERE ${where}`).pluck().get(...params) as number;
+  }
+
+  private where(def: CollectionDef, table: string, filter: Filter, params: unknown[]): string {
+    const clauses: string[] = [];
+    for (const [field, condition] of Object.entries(filter)) {
+      if (condition === undefined) continue;
+      if (field === '$or') {
+        const alternatives = (condition as readonly Filter[]).map((f) => `(${this.where(def, table, f, params)})`);
+        clauses.push(alternatives.length ? `(${alternatives.join(' OR ')})` : '0');
+        continue;
+      }
+      const kind = def.fields[field];
+      if (kind === undefined) throw new UndeclaredField(def.name, field);
+      clauses.push(kind === 'array' ? this.arrayClause(table, field, condition as Condition, params) : scalarClause(field, condition as Condition, params));
+    }
+    return clauses.length ? clauses.join(' AND ') : '1';
+  }
+
+  private arrayClause(table: string, field: string, condition: Condition, params: unknown[]): string {
+    const side = q(`${table}__${field}`);
+    const ops: Operators = isOperators(condition) ? condition : { $in: [condition] };
+    const parts: string[] = [];
+    for (const [op, value] of Object.entries(ops)) {
+      switch (op) {
+        case '$in': {
+          const values = value as readonly Scalar[];
+          params.push(...values.map(sqlValue));
+          parts.push(values.length ? `id IN (SELECT id FROM ${side} WHERE value IN (${values.map(() => '?').join(',')}))` : '0');
+          break;
+        }
+        case '$nin':
+        case '$ne': {
+          const values = (op === '$ne' ? [value] : value) as readonly Scalar[];
+          params.push(...values.map(sqlValue));
+          parts.push(values.length ? `id NOT IN (SELECT id FROM ${side} WHERE value IN (${values.map(() => '?').join(',')}))` : '1');
+          break;
+        }
+        default:
+          throw new Error(`operator ${op} is not supported on array field ${field}`);
+      }
+    }
+    return parts.join(' AND ') || '1';
+  }
+
+  async checkpoints(generation: Generation = 'live'): Promise<Map<string, number>> {
+    const rows = this.statement('SELECT name, position FROM rm_checkpoints WHERE generation = ?').all(generation) as { name: string; position: number }[];
+    return new Map(rows.map((r) => [r.name, r.position]));
+  }
+
+  async commit(batch: Batch, generation: Generation = 'live'): Promise<void> {
+    this.db.transaction(() => {
+      const now = new Date().toISOString();
+      for (const [name, { from, to }] of Object.entries(batch.checkpoints)) {
+        const actual = this.statement('SELECT position FROM rm_checkpoints WHERE generation = ? AND name = ?').pluck().get(generation, name) as number | undefined;
+        if ((actual ?? null) !== from) throw new CheckpointMoved(name, from, actual ?? null);
+        this.statement('INSERT INTO rm_checkpoints VALUES (?, ?, ?, ?) ON CONFLICT (generation, name) DO UPDATE SET position = excluded.position, updated = excluded.updated').run(generation, name, to, now);
+      }
+      for (const write of batch.writes) this.write(write.collection, write.id, write.doc, generation);
+    })();
+  }
+
+  private write(collection: string, id: string, doc: Doc | null, generation: Generation): void {
+    const def = this.def(collection);
+    const table = tableOf(collection, generation);
+    const arrays = this.arrayFields(def);
+    for (const field of arrays) this.statement(`DELETE FROM ${q(sideOf(collection, field, generation))} WHERE id = ?`).run(id);
+    if (doc === null) {
+      this.statement(`DELETE FROM ${q(table)} WHERE id = ?`).run(id);
+      return;
+    }
+    const scalars = this.scalarFields(def);
+    const columns = ['id', 'doc', ...scalars];
+    this.statement(
+      `INSERT INTO ${q(table)} (${columns.map(q).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
+        `ON CONFLICT (id) DO UPDATE SET ${columns.slice(1).map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`,
+    ).run(id, JSON.stringify(doc), ...scalars.map((f) => sqlValue(doc[f])));
+    for (const field of arrays) {
+      const values = doc[field];
+      if (!Array.isArray(values)) continue;
+      const insert = this.statement(`INSERT OR IGNORE INTO ${q(sideOf(collection, field, generation))} (value, id) VALUES (?, ?)`);
+      for (const value of values) insert.run(sqlValue(value), id);
+    }
+  }
+
+  async beginRebuild(defs: readonly CollectionDef[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const def of defs) {
+        this.defs.set(def.name, def);
+        this.dropGeneration(def, 'rebuild');
+        this.create(def, 'rebuild');
+      }
+      this.statement("DELETE FROM rm_checkpoints WHERE generation = 'rebuild'").run();
+    })();
+  }
+
+  async swapRebuild(defs: readonly CollectionDef[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const def of defs) {
+        if (!this.tableExists(tableOf(def.name, 'rebuild'))) throw new Error(`no rebuilt ${def.name} to swap in`);
+        this.dropGeneration(def, 'live');
+        this.db.exec(`ALTER TABLE ${q(tableOf(def.name, 'rebuild'))} RENAME TO ${q(tableOf(def.name, 'live'))}`);
+        for (const field of this.arrayFields(def))
+          this.db.exec(`ALTER TABLE ${q(sideOf(def.name, field, 'rebuild'))} RENAME TO ${q(sideOf(def.name, field, 'live'))}`);
+      }
+      this.statement("DELETE FROM rm_checkpoints WHERE generation = 'live'").run();
+      this.statement("UPDATE rm_checkpoints SET generation = 'live' WHERE generation = 'rebuild'").run();
+    })();
+    this.statements.clear();
+  }
+
+  private dropGeneration(def: CollectionDef, generation: Generation): void {
+    for (const field of this.arrayFields(def)) this.db.exec(`DROP TABLE IF EXISTS ${q(sideOf(def.name, field, generation))}`);
+    this.db.exec(`DROP TABLE IF EXISTS ${q(tableOf(def.name, generation))}`);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function isOperators(condition: Condition): condition is Operators {
+  return typeof condition === 'object' && condition !== null;
+}
+
+function scalarClause(field: string, condition: Condition, params: unknown[]): string {
+  const column = q(field);
+  if (!isOperators(condition)) {
+    if (condition === null) return `${column} IS NULL`;
+    params.push(sqlValue(condition));
+    return `${column} = ?`;
+  }
+  const parts: string[] = [];
+  for (const [op, value] of Object.entries(condition)) {
+    switch (op) {
+      case '$in':
+      case '$nin': {
+        const values = value as readonly Scalar[];
+        params.push(...values.map(sqlValue));
+        const list = values.map(() => '?').join(',');
+        if (op === '$in') parts.push(values.length ? `${column} IN (${list})` : '0');
+        else parts.push(values.length ? `(${column} IS NULL OR ${column} NOT IN (${list}))` : '1');
+        break;
+      }
+      case '$ne':
+        params.push(sqlValue(value));
+        parts.push(`${column} IS NOT ?`);
+        break;
+      case '$gt':
+      case '$gte':
+      case '$lt':
+      case '$lte':
+        params.push(sqlValue(value));
+        parts.push(`${column} ${{ $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' }[op]} ?`);
+        break;
+      case '$contains':
+        params.push(String(value).toLowerCase());
+        parts.push(`instr(lower(${column}), ?) > 0`);
+        break;
+      default:
+        throw new Error(`unknown operator ${op}`);
+    }
+  }
+  return parts.join(' AND ') || '1';
+}

@@ -1,0 +1,4 @@
+export * from './percent.js';
+export * from './statistics.js';
+export * from './year-over-year.js';
+export * from './statistics-sources.js';

@@ -1,0 +1,89 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { APP_CONFIG, readStoreFile, type AppConfig } from '@app/config';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { READ_STORE, SqliteReadStore, type ReadStore } from '@app/read-store';
+import {
+  auditProjection,
+  projectionStatus,
+  ProjectionRunner,
+  proposalsProjection,
+  sessionsProjection,
+  type Projection,
+  type ProjectionStatus,
+} from '@app/projections';
+import { CLOCK, type Clock } from './tokens.js';
+
+export const PROJECTIONS = Symbol('Projections');
+
+/** Every read model of the application, in one list: the runner, rebuild and status all use it. */
+export function allProjections(config: AppConfig): Projection[] {
+  return [proposalsProjection(config.utcOffsetMinutes), sessionsProjection, auditProjection] as Projection[];
+}
+
+export function openReadStore(config: AppConfig): ReadStore {
+  switch (config.readStore) {
+    case 'sqlite':
+      return new SqliteReadStore({ path: readStoreFile(config), synchronous: config.sqliteSynchronous });
+    case 'mongodb':
+      throw new Error('READ_STORE=mongodb is not available in this build');
+  }
+}
+
+/**
+ * Runs the projections inside this process when configured to (the embedded default), and answers how far the
+ * read models are: in-process from the runner, otherwise from the stored checkpoints (apps/projector runs them).
+ */
+@Injectable()
+export class ReadModels implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('Projections');
+  readonly runner?: ProjectionRunner;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_STORE) readonly readStore: ReadStore,
+    @Inject(PROJECTIONS) readonly projections: readonly Projection[],
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    if (config.inProcessProjections) this.runner = new ProjectionRunner(store, readStore, projections, { clock });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.readStore.ensure(this.projections.map((p) => p.collection));
+    if (!this.runner) return;
+    this.runner.on('error', (error: unknown) => this.logger.error(`projections stopped: ${String(error)}`, (error as Error)?.stack));
+    await this.runner.start();
+  }
+
+  /** Before the stores close: finish the batch in hand and store its checkpoint. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runner?.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.readStore.close();
+  }
+
+  /** Resolves true once every read model has every event up to `position`; false after `timeoutMs`. */
+  async waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.runner) return this.runner.waitFor(position, timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const checkpoints = await this.readStore.checkpoints();
+      if (this.projections.every((p) => (checkpoints.get(p.name) ?? 0) >= position)) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    return projectionStatus(this.store, await this.readStore.checkpoints(), this.projections, this.clock);
+  }
+}
