@@ -41,6 +41,10 @@ export class TestApi {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
+  get baseUrl(): string {
+    return this.base;
+  }
+
   get store(): EventStore {
     if (!this.app) throw new Error('not started');
     return this.app.get<EventStore>(EVENT_STORE);

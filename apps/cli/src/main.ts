@@ -1,10 +1,21 @@
 import 'reflect-metadata';
+import { rebuildCommand } from './rebuild.command.js';
+import { REPORT_USAGE, reportCommand } from './report.command.js';
+import { TAIL_USAGE, tailCommand } from './tail.command.js';
 import { TOKEN_USAGE, tokenCommand } from './token.command.js';
 
-const USAGE = `usage: cli <command> [options]
+const USAGE = `usage: npm run -s <command> -- [options]
 commands:
   token     mint a development token
-${TOKEN_USAGE}`;
+  report    the handling report, computed from the event log
+  rebuild   rebuild every read model from the log and swap it in
+  tail      follow the event feed, resuming where it stopped
+
+${TOKEN_USAGE}
+
+${REPORT_USAGE}
+
+${TAIL_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -12,6 +23,12 @@ async function main(argv: string[]): Promise<number> {
     case 'token':
       process.stdout.write(`${tokenCommand(rest)}\n`);
       return 0;
+    case 'report':
+      return reportCommand(rest);
+    case 'rebuild':
+      return rebuildCommand();
+    case 'tail':
+      return tailCommand(rest);
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

@@ -21,6 +21,8 @@ export interface AppConfig {
   /** Whether the API process runs the projections itself (the embedded default) or leaves them to apps/projector. */
   readonly inProcessProjections: boolean;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** How long a query with ?minPosition= waits for the read models before answering 503. */
+  readonly readYourWritesTimeoutMs: number;
   /** How often the event feed sends a heartbeat comment when idle. */
   readonly feedHeartbeatSeconds: number;
 }
@@ -104,6 +106,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     inProcessProjections: bool(env, 'IN_PROCESS_PROJECTIONS', true),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
     feedHeartbeatSeconds: integer(env, 'FEED_HEARTBEAT_SECONDS', 15, 1, 3600),
+    readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1, 60_000),
   };
 }
 

@@ -8,3 +8,4 @@ export * from './audit/audit.projection.js';
 export * from './proposals/units.query.js';
 export * from './proposals/public-answers.query.js';
 export * from './audit/audit.query.js';
+export * from './rebuild.js';

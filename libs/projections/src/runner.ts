@@ -34,21 +34,42 @@ const NOT_YET = Symbol('not yet');
  */
 export class BatchApplier {
   constructor(
+    private readonly store: EventStore,
     private readonly readStore: ReadStore,
     private readonly projections: readonly Projection[],
     private readonly generation: Generation,
     private readonly codec: EventCodec,
+    /** Everything up to here was handed to this applier before (or is where its subscription started). */
+    private consumedUpTo = 0,
   ) {}
 
   async apply(events: readonly RecordedEvent[]): Promise<Map<string, number>> {
     for (;;) {
       const checkpoints = await this.readStore.checkpoints(this.generation);
+      const lowest = Math.min(...this.projections.map((p) => checkpoints.get(p.name) ?? 0));
       try {
-        return await this.applyFrom(events, checkpoints);
+        // Lower than what was already consumed: a rebuild swapped in collections built to an earlier position.
+        const batch = lowest < this.consumedUpTo ? await this.withGap(events, lowest) : events;
+        const reached = await this.applyFrom(batch, checkpoints);
+        this.consumedUpTo = Math.max(this.consumedUpTo, events[events.length - 1].position);
+        return reached;
       } catch (error) {
         if (!(error instanceof CheckpointMoved)) throw error;
       }
     }
+  }
+
+  /** The events between the stored checkpoint and this batch, read again from the log, then the batch. */
+  private async withGap(events: readonly RecordedEvent[], from: number): Promise<readonly RecordedEvent[]> {
+    const gap: RecordedEvent[] = [];
+    for (;;) {
+      const page = await this.store.readAll({ fromPosition: from, maxCount: 1_000, filter: PROJECTED_STREAMS });
+      const before = page.filter((e) => e.position < events[0].position);
+      gap.push(...before);
+      if (before.length < page.length || page.length < 1_000) break;
+      from = page[page.length - 1].position;
+    }
+    return [...gap, ...events];
   }
 
   private async applyFrom(events: readonly RecordedEvent[], checkpoints: Map<string, number>): Promise<Map<string, number>> {
@@ -90,8 +111,9 @@ export class ProjectionRunner extends EventEmitter {
   private loop?: Promise<void>;
   private stopping = false;
   private positions = new Map<string, number>();
-  private readonly applier: BatchApplier;
   private readonly batchSize: number;
+  private readonly generation: Generation;
+  private readonly codec: EventCodec;
   private readonly clock: () => Date;
   private failure?: unknown;
 
@@ -105,21 +127,23 @@ export class ProjectionRunner extends EventEmitter {
     this.setMaxListeners(0);
     this.batchSize = options.batchSize ?? 500;
     this.clock = options.clock ?? (() => new Date());
-    this.applier = new BatchApplier(readStore, projections, options.generation ?? 'live', options.codec ?? eventCodec);
+    this.generation = options.generation ?? 'live';
+    this.codec = options.codec ?? eventCodec;
   }
 
   async start(): Promise<void> {
     await this.readStore.ensure(this.projections.map((p) => p.collection));
     this.positions = await this.readStore.checkpoints();
     const from = Math.min(...this.projections.map((p) => this.positions.get(p.name) ?? 0));
+    const applier = new BatchApplier(this.store, this.readStore, this.projections, this.generation, this.codec, from);
     this.subscription = this.store.subscribeToAll({ fromPosition: from, filter: PROJECTED_STREAMS });
-    this.loop = this.run(this.subscription).catch((error: unknown) => {
+    this.loop = this.run(this.subscription, applier).catch((error: unknown) => {
       this.failure = error;
       this.emit('error', error);
     });
   }
 
-  private async run(subscription: Subscription): Promise<void> {
+  private async run(subscription: Subscription, applier: BatchApplier): Promise<void> {
     const iterator = subscription[Symbol.asyncIterator]();
     let pending: Promise<IteratorResult<RecordedEvent>> | undefined;
     while (!this.stopping) {
@@ -136,7 +160,7 @@ export class ProjectionRunner extends EventEmitter {
         if (next.done) break;
         batch.push(next.value);
       }
-      this.positions = await this.applier.apply(batch);
+      this.positions = await applier.apply(batch);
       this.emit('checkpoint', this.position());
     }
   }

@@ -1,2 +1,3 @@
 export * from './read-store.js';
 export * from './sqlite/sqlite-read-store.js';
+export * from './mongodb/mongodb-read-store.js';

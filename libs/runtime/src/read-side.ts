@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, readStoreFile, type AppConfig } from '@app/config';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
-import { READ_STORE, SqliteReadStore, type ReadStore } from '@app/read-store';
+import { MongoReadStore, READ_STORE, SqliteReadStore, type ReadStore } from '@app/read-store';
 import {
   auditProjection,
   projectionStatus,
@@ -32,7 +32,8 @@ export function openReadStore(config: AppConfig): ReadStore {
     case 'sqlite':
       return new SqliteReadStore({ path: readStoreFile(config), synchronous: config.sqliteSynchronous });
     case 'mongodb':
-      throw new Error('READ_STORE=mongodb is not available in this build');
+      // loadConfig guarantees the URL whenever READ_STORE=mongodb; the first use checks it is a replica set.
+      return MongoReadStore.fromUrl(config.mongodbUrl as string);
   }
 }
 

@@ -1,5 +1,6 @@
-import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { APP_CONFIG, type AppConfig } from '@app/config';
@@ -22,7 +23,10 @@ export class FeedQuery {
  * reconnects with Last-Event-ID resumes without loss or duplicates.
  */
 @Controller('feed')
-export class FeedController {
+export class FeedController implements BeforeApplicationShutdown {
+  /** Open streams: ended at shutdown, or the server would wait for them forever. */
+  private readonly open = new Set<ServerResponse>();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -56,6 +60,7 @@ export class FeedController {
       void subscription.unsubscribe();
     };
     raw.on('close', stop);
+    this.open.add(raw);
     try {
       for await (const e of subscription) {
         const payload = { position: e.position, stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata, created: e.created };
@@ -64,8 +69,13 @@ export class FeedController {
       }
     } finally {
       stop();
+      this.open.delete(raw);
       if (!raw.writableEnded) raw.end();
     }
+  }
+
+  beforeApplicationShutdown(): void {
+    for (const raw of this.open) raw.end();
   }
 
   /** Always inside the caller's jurisdiction; optionally one category or stream prefix, and some event types. */

@@ -1,0 +1,75 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
+import { ConfigError, loadConfig, type AppConfig } from '@app/config';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { formatReport, sessionStatistics, statisticsSourcesFromEvents, yearOverYear } from '@app/reporting';
+import { RuntimeModule } from '@app/runtime';
+import { SESSION_PLANS, type SessionPlan } from './plans.js';
+import { DEMO_CLERK, replayScenario, type ReplayCounts } from './replay.js';
+import { buildScenario } from './scenario.js';
+
+export const REPLAY_USAGE = `usage: cli replay <2017|2018|2019|all>
+Records the demo sessions 六届一次 (2017), 六届二次 (2018) and 六届三次会议 (2019) of the Jinshan district
+committee through the command path, as a clerk's paper records with their business dates, then prints the
+session's figures computed from the event log. Running it again appends nothing. \`all\` replays the three in
+order (2019's substantive-progress figure counts follow-ups of the earlier sessions' planned proposals).
+Reads DATA_DIR, TENANT, EVENT_STORE, … like the service.`;
+
+export interface ReplayIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Defaults to the environment, validated. */
+  readonly config?: AppConfig;
+}
+
+const processIo: ReplayIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+export async function replayCommand(argv: string[], io: ReplayIo = processIo): Promise<number> {
+  const [which, ...extra] = argv;
+  const plans = which === 'all' ? SESSION_PLANS : SESSION_PLANS.filter((p) => String(p.year) === which);
+  if (extra.length > 0 || plans.length === 0) {
+    io.err(REPLAY_USAGE);
+    return which === 'help' || which === '--help' ? 0 : 2;
+  }
+  let config: AppConfig;
+  try {
+    config = io.config ?? loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(error.message);
+    return 2;
+  }
+  const app = await NestFactory.createApplicationContext(RuntimeModule.forRoot({ config }), { logger: ['error', 'warn'] });
+  try {
+    const bus = app.get(CommandBus);
+    const store = app.get<EventStore>(EVENT_STORE);
+    const tenant = config.defaultTenant;
+    for (const plan of plans) {
+      const scenario = buildScenario(plan.year, { tenant, clerkId: DEMO_CLERK.id });
+      io.err(progressLine(plan, scenario.proposals.length, await replayScenario(bus, store, scenario, tenant)));
+    }
+    const sources = await statisticsSourcesFromEvents(store, tenant, plans.map((p) => p.session), config.utcOffsetMinutes);
+    const statistics = plans.map((p) => sessionStatistics({ ...sources.get(p.session)!, utcOffsetMinutes: config.utcOffsetMinutes }));
+    const illustrative = new Set(plans.filter((p) => p.fromSeed.length === 0).map((p) => p.session));
+    io.out(formatReport(yearOverYear(statistics), 'table', illustrative));
+    io.out(plans.map((p) => p.note).join('\n'));
+    return 0;
+  } catch (error) {
+    io.err(`replay failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    await app.close();
+  }
+}
+
+function progressLine(plan: SessionPlan, proposals: number, c: ReplayCounts): string {
+  const skipped = c.skipped > 0 ? `, ${c.skipped} skipped (session ${c.skippedSessions.join(', ')} not replayed: replay all)` : '';
+  return (
+    `${plan.session} ${plan.name} (${plan.year}): ${proposals} proposals, ${c.steps} steps: ` +
+    `${c.appended} appended, ${c.alreadyRecorded} already recorded${skipped} in ${(c.milliseconds / 1000).toFixed(1)} s`
+  );
+}
