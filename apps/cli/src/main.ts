@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { rebuildCommand } from './rebuild.command.js';
 import { REPORT_USAGE, reportCommand } from './report.command.js';
+import { REPLAY_USAGE, replayCommand } from './replay/replay.command.js';
 import { TAIL_USAGE, tailCommand } from './tail.command.js';
 import { TOKEN_USAGE, tokenCommand } from './token.command.js';
 
@@ -10,12 +11,15 @@ commands:
   report    the handling report, computed from the event log
   rebuild   rebuild every read model from the log and swap it in
   tail      follow the event feed, resuming where it stopped
+  replay    load the demo sessions 2017–2019 through the command path
 
 ${TOKEN_USAGE}
 
 ${REPORT_USAGE}
 
-${TAIL_USAGE}`;
+${TAIL_USAGE}
+
+${REPLAY_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -29,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
       return rebuildCommand();
     case 'tail':
       return tailCommand(rest);
+    case 'replay':
+      return replayCommand(rest);
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

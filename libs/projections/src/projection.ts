@@ -29,6 +29,8 @@ export interface Projection<D extends Doc = Doc> {
   readonly collection: CollectionDef;
   /** Stored event types it reads, derived from its handlers. */
   readonly eventTypes: readonly string[];
+  /** Every event makes a document of its own that no later event changes: nothing need be read back. */
+  readonly appendOnly: boolean;
   keyOf(e: ProjectedEvent): string | undefined;
   evolve(doc: D | null, e: ProjectedEvent): D | null;
 }
@@ -40,12 +42,14 @@ export function defineProjection<D extends Doc>(spec: {
   readonly collection: CollectionDef;
   readonly keyOf: (e: ProjectedEvent) => string | undefined;
   readonly handlers: Handlers<D>;
+  readonly appendOnly?: boolean;
 }): Projection<D> {
   const handled = Object.keys(spec.handlers) as DomainEventType[];
   return {
     name: spec.name,
     collection: spec.collection,
     eventTypes: handled.map((t) => STORED_TYPES[t]),
+    appendOnly: spec.appendOnly ?? false,
     keyOf: (e) => (e.event.type in spec.handlers ? spec.keyOf(e) : undefined),
     evolve: (doc, e) => {
       const handler = spec.handlers[e.event.type] as ((d: D | null, ev: ProjectedEvent) => D | null) | undefined;

@@ -1,7 +1,7 @@
-import type { EventStore } from '@app/event-store';
-import type { ReadStore } from '@app/read-store';
+import type { EventStore, RecordedEvent } from '@app/event-store';
+import type { Doc, DocWrite, ReadStore } from '@app/read-store';
 import { eventCodec, type EventCodec } from '@app/proposals';
-import type { Projection } from './projection.js';
+import { toProjected, type Projection } from './projection.js';
 import { BatchApplier, PROJECTED_STREAMS } from './runner.js';
 
 export interface RebuildProgress {
@@ -16,6 +16,91 @@ export interface RebuildResult {
   readonly position: number;
 }
 
+export interface RebuildOptions {
+  readonly pageSize?: number;
+  /** Documents kept in memory while rebuilding; the least recently changed are written out beyond it. */
+  readonly cachedDocuments?: number;
+  readonly codec?: EventCodec;
+  readonly onProgress?: (p: RebuildProgress) => void;
+}
+
+/**
+ * Folds the log into the rebuild collections, keeping the documents being changed in memory and writing each out
+ * when it has not changed for a while (or at the end): a proposal's document is written about once, not once per
+ * event. Nothing reads the rebuild collections before the swap, so only the final state must be complete.
+ */
+class RebuildApplier {
+  private readonly cache = new Map<Projection, Map<string, Doc>>();
+  /** Keys written out of the cache: they exist in the store and are read back if they change again. */
+  private readonly evicted = new Map<Projection, Set<string>>();
+  private pending: DocWrite[] = [];
+
+  constructor(
+    private readonly readStore: ReadStore,
+    private readonly projections: readonly Projection[],
+    private readonly codec: EventCodec,
+    private readonly capacity: number,
+  ) {
+    for (const p of projections) {
+      this.cache.set(p, new Map());
+      this.evicted.set(p, new Set());
+    }
+  }
+
+  async apply(page: readonly RecordedEvent[]): Promise<void> {
+    const events = page.flatMap((e) => toProjected(this.codec, e) ?? []);
+    for (const projection of this.projections) {
+      const cache = this.cache.get(projection) as Map<string, Doc>;
+      const evicted = this.evicted.get(projection) as Set<string>;
+      if (projection.appendOnly) {
+        for (const e of events) {
+          const key = projection.keyOf(e);
+          const doc = key === undefined ? null : projection.evolve(null, e);
+          if (key !== undefined && doc) this.pending.push({ collection: projection.collection.name, id: key, doc, previous: null });
+        }
+        continue;
+      }
+      const missing = new Set<string>();
+      for (const e of events) {
+        const key = projection.keyOf(e);
+        if (key !== undefined && !cache.has(key) && evicted.has(key)) missing.add(key);
+      }
+      for (const [key, doc] of await this.readStore.getMany(projection.collection.name, [...missing], 'rebuild')) cache.set(key, doc);
+      for (const e of events) {
+        const key = projection.keyOf(e);
+        if (key === undefined) continue;
+        const doc = projection.evolve(cache.get(key) ?? null, e);
+        cache.delete(key);
+        if (doc) cache.set(key, doc);
+      }
+      while (cache.size > this.capacity) {
+        const [key, doc] = cache.entries().next().value as [string, Doc];
+        cache.delete(key);
+        this.pending.push({ collection: projection.collection.name, id: key, doc, ...(evicted.has(key) ? {} : { previous: null }) });
+        evicted.add(key);
+      }
+    }
+    if (this.pending.length >= 5_000) await this.flush({});
+  }
+
+  private async flush(checkpoints: Record<string, { from: number | null; to: number }>): Promise<void> {
+    const writes = this.pending;
+    this.pending = [];
+    await this.readStore.commit({ writes, checkpoints }, 'rebuild');
+  }
+
+  /** Writes out everything still in memory, with every projection's checkpoint at `position`. */
+  async finish(position: number): Promise<void> {
+    for (const projection of this.projections) {
+      const evicted = this.evicted.get(projection) as Set<string>;
+      for (const [key, doc] of this.cache.get(projection) as Map<string, Doc>)
+        this.pending.push({ collection: projection.collection.name, id: key, doc, ...(evicted.has(key) ? {} : { previous: null }) });
+      this.cache.get(projection)?.clear();
+    }
+    await this.flush(Object.fromEntries(this.projections.map((p) => [p.name, { from: null, to: position }])));
+  }
+}
+
 /**
  * Rebuilds every read model from the start of the log into fresh collections while the live ones keep serving,
  * then swaps them in, and brings the swapped-in models up to the head: events appended after the last page it read
@@ -26,13 +111,14 @@ export async function rebuildReadModels(
   store: EventStore,
   readStore: ReadStore,
   projections: readonly Projection[],
-  options: { pageSize?: number; codec?: EventCodec; onProgress?: (p: RebuildProgress) => void } = {},
+  options: RebuildOptions = {},
 ): Promise<RebuildResult> {
   const pageSize = options.pageSize ?? 5_000;
+  const codec = options.codec ?? eventCodec;
   const started = performance.now();
   const collections = projections.map((p) => p.collection);
   await readStore.beginRebuild(collections);
-  const applier = new BatchApplier(store, readStore, projections, 'rebuild', options.codec ?? eventCodec);
+  const applier = new RebuildApplier(readStore, projections, codec, options.cachedDocuments ?? 10_000);
   let position = 0;
   let events = 0;
   let headPosition = await store.headPosition();
@@ -45,8 +131,9 @@ export async function rebuildReadModels(
     if (position > headPosition) headPosition = await store.headPosition();
     options.onProgress?.({ events, position, headPosition });
   }
+  await applier.finish(position);
   await readStore.swapRebuild(collections);
-  const live = new BatchApplier(store, readStore, projections, 'live', options.codec ?? eventCodec, position);
+  const live = new BatchApplier(store, readStore, projections, 'live', codec, position);
   for (;;) {
     const page = await store.readAll({ fromPosition: position, maxCount: pageSize, filter: PROJECTED_STREAMS });
     if (page.length === 0) break;

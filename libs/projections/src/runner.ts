@@ -85,7 +85,8 @@ export class BatchApplier {
         const key = projection.keyOf(e);
         if (key !== undefined) keys.add(key);
       }
-      const docs = new Map<string, Doc | null>(await this.readStore.getMany(projection.collection.name, [...keys], this.generation));
+      const stored = projection.appendOnly ? new Map<string, Doc>() : await this.readStore.getMany(projection.collection.name, [...keys], this.generation);
+      const docs = new Map<string, Doc | null>(stored);
       const changed = new Set<string>();
       for (const e of projected) {
         if (!e || e.position <= (from ?? 0)) continue;
@@ -94,7 +95,8 @@ export class BatchApplier {
         docs.set(key, projection.evolve(docs.get(key) ?? null, e));
         changed.add(key);
       }
-      for (const key of changed) writes.push({ collection: projection.collection.name, id: key, doc: docs.get(key) ?? null });
+      for (const key of changed)
+        writes.push({ collection: projection.collection.name, id: key, doc: docs.get(key) ?? null, previous: stored.get(key) ?? null });
       moved[projection.name] = { from, to: last };
     }
     if (Object.keys(moved).length > 0) await this.readStore.commit({ writes, checkpoints: moved }, this.generation);
@@ -163,6 +165,10 @@ export class ProjectionRunner extends EventEmitter {
       this.positions = await applier.apply(batch);
       this.emit('checkpoint', this.position());
     }
+  }
+
+  failed(): boolean {
+    return this.failure !== undefined;
   }
 
   /** The lowest checkpoint of all projections: every read model has every event up to here. */

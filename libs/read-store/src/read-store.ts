@@ -62,6 +62,11 @@ export interface DocWrite {
   readonly id: string;
   /** The new document, or null to delete it. */
   readonly doc: Doc | null;
+  /**
+   * The document as it was stored before, when the writer knows it: null for one that did not exist. Adapters may
+   * use it to skip work (index entries of unchanged array fields); leaving it out is always correct.
+   */
+  readonly previous?: Doc | null;
 }
 
 /** One projection batch: its document writes and the checkpoints they bring the projections to. */
@@ -87,7 +92,10 @@ export interface ReadStore {
   checkpoints(generation?: Generation): Promise<Map<string, number>>;
   /** Writes the documents and moves the checkpoints in one transaction: all of it or none. */
   commit(batch: Batch, generation?: Generation): Promise<void>;
-  /** Drops whatever a previous rebuild left and creates empty rebuild collections. */
+  /**
+   * Drops whatever a previous rebuild left and creates empty rebuild collections. Adapters may build their
+   * secondary indexes only at the swap, which is faster than keeping them up to date during a bulk load.
+   */
   beginRebuild(defs: readonly CollectionDef[]): Promise<void>;
   /** Replaces the live collections and checkpoints with the rebuilt ones, atomically for readers. */
   swapRebuild(defs: readonly CollectionDef[]): Promise<void>;

@@ -84,6 +84,11 @@ export class ReadModels implements OnApplicationBootstrap, BeforeApplicationShut
     }
   }
 
+  /** Whether the projections run in this process and have not stopped on an error. */
+  running(): boolean {
+    return this.runner !== undefined && !this.runner.failed();
+  }
+
   async status(): Promise<ProjectionStatus[]> {
     return projectionStatus(this.store, await this.readStore.checkpoints(), this.projections, this.clock);
   }

@@ -13,8 +13,8 @@ export const REPLAY_USAGE = `usage: cli replay <2017|2018|2019|all>
 Records the demo sessions 六届一次 (2017), 六届二次 (2018) and 六届三次会议 (2019) of the Jinshan district
 committee through the command path, as a clerk's paper records with their business dates, then prints the
 session's figures computed from the event log. Running it again appends nothing. \`all\` replays the three in
-order (2019's substantive-progress figure counts follow-ups of the earlier sessions' planned proposals).
-Reads DATA_DIR, TENANT, EVENT_STORE, … like the service.`;
+order (2019's substantive-progress figure counts follow-ups of the earlier sessions' planned proposals);
+replay single years in that order too. Reads DATA_DIR, TENANT, EVENT_STORE, … like the service.`;
 
 export interface ReplayIo {
   readonly out: (text: string) => void;
@@ -43,7 +43,8 @@ export async function replayCommand(argv: string[], io: ReplayIo = processIo): P
     io.err(error.message);
     return 2;
   }
-  const app = await NestFactory.createApplicationContext(RuntimeModule.forRoot({ config }), { logger: ['error', 'warn'] });
+  const logger = config.logLevel === 'error' ? (['error'] as const) : (['error', 'warn'] as const);
+  const app = await NestFactory.createApplicationContext(RuntimeModule.forRoot({ config }), { logger: [...logger] });
   try {
     const bus = app.get(CommandBus);
     const store = app.get<EventStore>(EVENT_STORE);

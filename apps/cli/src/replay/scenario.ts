@@ -192,6 +192,7 @@ interface Spec {
   readonly category: Category;
   readonly title: string;
   readonly phrase: string;
+  readonly body: string;
   readonly proposers: readonly Member[];
   readonly filedMs: number;
   fate: Fate;
@@ -214,10 +215,7 @@ interface Spec {
   substantiveInOwnReview: boolean;
 }
 
-const titleOf = (phrase: string, named: Named | undefined, topic: Topic | undefined, rng: Random): string =>
-  named ? (topic?.title ?? `关于${phrase}的建议`) : rng.weighted(TITLE_FORMS)(phrase);
-
-const bodyOf = (phrase: string): string =>
+const proposalBody = (phrase: string): string =>
   `近年来，我区在${phrase}方面做了大量工作，取得一定成效，但仍存在统筹不够、投入不足、长效机制不健全等问题。` +
   `建议：一是加强统筹规划，明确责任分工；二是加大政策和资金支持；三是建立健全长效管理和考核机制。`;
 
@@ -234,7 +232,15 @@ const answerText = (s: Spec, category: ResultCategory, year: number, round: numb
   }
 };
 
-/** Lays out one proposal's steps in business time: each step after the one before, on working days. */
+interface Pending {
+  readonly name: string;
+  readonly actor: Actor;
+  readonly command: ProposalCommand;
+  /** When the step was planned to happen: it happens then, or just after the step before it. */
+  readonly planned: number;
+}
+
+/** Lays out one proposal's steps in business time: each step after the one before, on working days, in office hours. */
 class Timeline {
   private last = 0;
   readonly steps: Step[] = [];
@@ -242,19 +248,29 @@ class Timeline {
   constructor(
     private readonly rng: Random,
     private readonly keyPrefix: string,
-    private readonly target: (command: ProposalCommand) => Step['target'],
+    private readonly proposalId: string,
   ) {}
 
   plan(from: string, to: string = from): number {
     return moment(this.rng, from, to);
   }
 
-  /** Records a step no earlier than planned and always after the previous one. */
-  add(name: string, actor: Actor, command: ProposalCommand, planned: number): number {
-    const at = Math.max(planned, this.last + this.rng.int(4, 18) * 5 * MINUTE);
+  /** Records a step when planned, or a little after the previous one (the next working morning after hours). */
+  add({ name, actor, command, planned }: Pending): number {
+    let at = Math.max(planned, this.last + this.rng.int(4, 18) * 5 * MINUTE);
+    const minuteOfDay = ((at + OFFSET_MINUTES * MINUTE) % 86_400_000) / MINUTE;
+    if (at !== planned && minuteOfDay > 17 * 60 + 30) {
+      const next = workday(addDays(dateOf(at), 1));
+      at = Date.parse(`${next}T09:00:00+08:00`) + this.rng.int(0, 18) * 5 * MINUTE;
+    }
     this.last = at;
-    this.steps.push({ key: `${this.keyPrefix}:${name}`, at: iso(at), actor, target: this.target(command) });
+    this.steps.push({ key: `${this.keyPrefix}:${name}`, at: iso(at), actor, target: { kind: 'proposal', id: this.proposalId, command } });
     return at;
+  }
+
+  /** Steps planned independently of each other, recorded in the order of their planned moments. */
+  addAll(steps: readonly Pending[]): void {
+    [...steps].sort((a, b) => a.planned - b.planned).forEach((step) => this.add(step));
   }
 
   get lastDate(): string {
@@ -279,12 +295,7 @@ export function buildScenario(year: number, ids: ScenarioIds): Scenario {
   return { plan, steps, proposals: own.proposals };
 }
 
-const cache = new Map<string, { steps: Step[]; proposals: ProposalOutline[] }>();
-
 function generateSession(plan: SessionPlan, ids: ScenarioIds): { steps: Step[]; proposals: ProposalOutline[] } {
-  const cacheKey = `${plan.session}|${ids.tenant}|${ids.clerkId}`;
-  const cached = cache.get(cacheKey);
-  if (cached) return cached;
   const specs = planProposals(plan, ids);
   const steps: Step[] = [
     {
@@ -312,9 +323,7 @@ function generateSession(plan: SessionPlan, ids: ScenarioIds): { steps: Step[]; 
       latest: s.fate === 'registered' ? s.latest : null,
     }),
   );
-  const result = { steps, proposals };
-  cache.set(cacheKey, result);
-  return result;
+  return { steps, proposals };
 }
 
 /** Decides every proposal's fate and handling, in exact counts, before anything is laid out in time. */
@@ -339,6 +348,7 @@ function planProposals(plan: SessionPlan, ids: ScenarioIds): Spec[] {
   };
   const blank = (fields: Pick<Spec, 'category' | 'title' | 'phrase'> & Partial<Spec>): Spec => ({
     n: 0,
+    body: proposalBody(fields.phrase),
     id: '',
     proposers: proposersOf(),
     filedMs: filedAt(),
@@ -359,22 +369,26 @@ function planProposals(plan: SessionPlan, ids: ScenarioIds): Spec[] {
 
   // Registered proposals: the named ones, then subjects drawn by category weight.
   const topicRng = rng.fork('topics');
-  const used = new Map<string, number>();
+  const titles = new Map<string, string[]>();
   const registered: Spec[] = [];
+  const add = (category: Exclude<Category, 'other'>, phrase: string, title: string, named?: Named) => {
+    titles.set(phrase, [...(titles.get(phrase) ?? []), title]);
+    const topic = TOPICS[category].find((t) => t.phrase === phrase);
+    registered.push(blank({ category, phrase, title, named, topic }));
+  };
   for (const named of NAMED[plan.session] ?? []) {
     const topic = TOPICS[named.category].find((t) => t.phrase === named.phrase);
-    used.set(named.phrase, (used.get(named.phrase) ?? 0) + 1);
-    registered.push(blank({ category: named.category, phrase: named.phrase, title: titleOf(named.phrase, named, topic, topicRng), named, topic }));
+    add(named.category, named.phrase, topic?.title ?? `关于${named.phrase}的建议`, named);
   }
+  // Several members often write on the same subject, each in their own words.
   while (registered.length < registeredCount) {
     const category = topicRng.weighted(CATEGORY_WEIGHTS) as Exclude<Category, 'other'>;
-    const topic = topicRng.pick(TOPICS[category]);
-    const times = used.get(topic.phrase) ?? 0;
-    if (times >= 2 || (times === 1 && !topicRng.chance(0.25))) continue;
-    used.set(topic.phrase, times + 1);
-    const title = titleOf(topic.phrase, undefined, topic, topicRng);
-    if (registered.some((r) => r.title === title)) continue;
-    registered.push(blank({ category, phrase: topic.phrase, title, topic }));
+    const { phrase } = topicRng.pick(TOPICS[category]);
+    const earlier = titles.get(phrase) ?? [];
+    if (earlier.length > 0 && !topicRng.chance(0.3)) continue;
+    const forms = TITLE_FORMS.filter(([form]) => !earlier.includes(form(phrase)));
+    if (forms.length === 0) continue;
+    add(category, phrase, topicRng.weighted(forms)(phrase));
   }
 
   // Declined proposals: merged into a registered one of the same subject, narrow local matters, out of scope.
@@ -389,10 +403,11 @@ function planProposals(plan: SessionPlan, ids: ScenarioIds): Spec[] {
   for (let i = 0; i < opinion; i++) {
     const place = declineRng.pick(TOWNS);
     const subject = declineRng.pick(OPINION_SUBJECTS);
-    declined.push(blank({ category: 'urban-rural', phrase: `${place}${subject}`, title: `关于${place}${subject}的建议`, fate: 'opinion' }));
+    const body = `${place}部分居民反映${subject}的需求较为迫切，建议有关部门尽快研究解决。`;
+    declined.push(blank({ category: 'urban-rural', phrase: `${place}${subject}`, title: `关于${place}${subject}的建议`, body, fate: 'opinion' }));
   }
   declineRng.sample(OUT_OF_SCOPE_TITLES, outOfScope).forEach((title) => {
-    declined.push(blank({ category: 'other', phrase: title, title, fate: 'out-of-scope' }));
+    declined.push(blank({ category: 'other', phrase: title, title, body: '提案人反映的具体情况，详见所附材料。', fate: 'out-of-scope' }));
   });
 
   // Filing order gives the proposal's place n; registration numbers follow the filing order of the registered.
@@ -495,16 +510,16 @@ const VISIT_NOTES: Readonly<Record<VisitStage, string>> = {
 /** One proposal's steps, from filing to the November review. */
 function layOut(plan: SessionPlan, s: Spec, rng: Random): Step[] {
   const Y = plan.year;
-  const t = new Timeline(rng, `replay:${Y}:${s.n}`, (command) => ({ kind: 'proposal', id: s.id, command }));
+  const t = new Timeline(rng, `replay:${Y}:${s.n}`, s.id);
   const [lead, ...coProposers] = s.proposers;
   const proposers: Proposer[] = coProposers.map((m) => ({ id: m.id, name: m.name }));
-  t.add('file', memberActor(lead), {
+  const file: ProposalCommand = {
     type: 'FileProposal',
-    data: { proposalId: s.id, session: plan.session, title: s.title, body: bodyOf(s.phrase), category: s.category, ...(proposers.length ? { proposers } : {}) },
-  }, s.filedMs);
+    data: { proposalId: s.id, session: plan.session, title: s.title, body: s.body, category: s.category, ...(proposers.length ? { proposers } : {}) },
+  };
+  t.add({ name: 'file', actor: memberActor(lead), command: file, planned: s.filedMs });
 
-  const reviewFrom = addDays(plan.plenary.to, 10);
-  const reviewTo = addDays(plan.plenary.to, 33);
+  const review = t.plan(addDays(plan.plenary.to, 10), addDays(plan.plenary.to, 33));
   if (s.fate !== 'registered') {
     const data =
       s.fate === 'merged'
@@ -512,113 +527,133 @@ function layOut(plan: SessionPlan, s: Spec, rng: Random): Step[] {
         : s.fate === 'opinion'
           ? { reason: 'opinion' as const, note: '属具体事项，转作意见建议交有关部门研究处理' }
           : { reason: 'out-of-scope' as const, note: '不属于提案范围，已告知提案人通过其他渠道反映' };
-    t.add('review', COMMITTEE, { type: 'DeclineProposal', data }, t.plan(reviewFrom, reviewTo));
+    t.add({ name: 'review', actor: COMMITTEE, command: { type: 'DeclineProposal', data }, planned: review });
     return t.steps;
   }
 
   const leadUnit = s.leadUnit as string;
-  t.add('review', COMMITTEE, { type: 'RegisterProposal', data: { number: s.number as string } }, t.plan(reviewFrom, reviewTo));
-  let assignedAt = t.add('assign', OFFICE, {
-    type: 'AssignProposal',
-    data: { leadUnit: s.wrongLead ?? leadUnit, ...(s.coUnits.length && !s.wrongLead ? { coUnits: s.coUnits } : {}) },
-  }, t.plan(`${Y}-02-25`, `${Y}-03-08`));
+  const coUnits = s.coUnits.length ? { coUnits: s.coUnits } : {};
+  t.add({ name: 'review', actor: COMMITTEE, command: { type: 'RegisterProposal', data: { number: s.number as string } }, planned: review });
+  let assignedAt = t.add({
+    name: 'assign',
+    actor: OFFICE,
+    command: { type: 'AssignProposal', data: s.wrongLead ? { leadUnit: s.wrongLead } : { leadUnit, ...coUnits } },
+    planned: t.plan(`${Y}-02-25`, `${Y}-03-08`),
+  });
   if (s.wrongLead) {
-    const asked = t.add('reassignment-request', unitActor(s.wrongLead), {
-      type: 'RequestReassignment',
-      data: { reason: `该提案所提事项主要属于${leadUnit}职责，建议调整主办单位` },
-    }, t.plan(addDays(dateOf(assignedAt), 2), addDays(dateOf(assignedAt), 6)));
-    assignedAt = t.add('reassign', OFFICE, {
-      type: 'ReassignProposal',
-      data: { leadUnit, ...(s.coUnits.length ? { coUnits: s.coUnits } : {}) },
-    }, t.plan(addDays(dateOf(asked), 2), addDays(dateOf(asked), 5)));
+    const asked = dateOf(t.add({
+      name: 'reassignment-request',
+      actor: unitActor(s.wrongLead),
+      command: { type: 'RequestReassignment', data: { reason: `该提案所提事项主要属于${leadUnit}职责，建议调整主办单位` } },
+      planned: t.plan(addDays(dateOf(assignedAt), 2), addDays(dateOf(assignedAt), 6)),
+    }));
+    assignedAt = t.add({
+      name: 'reassign',
+      actor: OFFICE,
+      command: { type: 'ReassignProposal', data: { leadUnit, ...coUnits } },
+      planned: t.plan(addDays(asked, 2), addDays(asked, 5)),
+    });
   }
+  // The due date is the session's rule (90 days from assignment); the command path computes the same.
   const assigned = dateOf(assignedAt);
   const due = addDays(assigned, ANSWER_LIMIT_DAYS);
 
-  if (s.claimedBy)
-    t.add('claim', leaderActor(s.claimedBy), { type: 'ClaimProposal', data: {} }, t.plan(addDays(assigned, 5), addDays(assigned, 20)));
-  if (s.key)
-    t.add('key', rng.chance(0.6) ? OFFICE : COMMITTEE, {
-      type: 'SuperviseProposal',
-      data: { key: true, note: s.claimedBy ? `区领导领办，列为重点提案（${s.claimedBy.name}）` : '列为重点提案，联合督办' },
-    }, t.plan(`${Y}-03-11`, `${Y}-04-12`));
-
-  const visit = (name: string, v: Visit, planned: number) =>
-    t.add(name, unitActor(v.unit), {
-      type: 'RecordVisit',
-      data: { stage: v.stage, visitorRank: v.rank, form: v.form, note: VISIT_NOTES[v.stage] },
-    }, planned);
-  s.visits.filter((v) => v.stage === 'before').forEach((v) => visit('visit-before', v, t.plan(addDays(assigned, 5), addDays(assigned, 25))));
-  s.visits
-    .filter((v) => v.stage === 'during' && !v.second)
-    .forEach((v, i) => visit(v.unit === leadUnit ? 'visit-during' : `visit-during-${unitActorId(v.unit)}-${i}`, v, t.plan(addDays(assigned, 28), addDays(assigned, 50))));
-
-  const answerPlanned = s.late ? t.plan(addDays(due, 3), addDays(due, 20)) : t.plan(addDays(assigned, 52), addDays(due, -4));
-  const opinions = (round: number, before: number) => {
-    for (const unit of s.coUnits)
-      t.add(`opinion-${round}-${unitActorId(unit)}`, unitActor(unit), {
-        type: 'SendCoUnitOpinion',
-        data: { opinion: `${unit}会办意见：同意主办单位办理意见，在职责范围内配合落实。` },
-      }, t.plan(addDays(dateOf(before), -20), addDays(dateOf(before), -6)));
-  };
-  const answer = (round: number, category: ResultCategory, planned: number) =>
-    t.add(`answer-${round}`, unitActor(leadUnit), {
+  const visit = (name: string, v: Visit, planned: number): Pending => ({
+    name,
+    actor: unitActor(v.unit),
+    command: { type: 'RecordVisit', data: { stage: v.stage, visitorRank: v.rank, form: v.form, note: VISIT_NOTES[v.stage] } },
+    planned,
+  });
+  const opinions = (round: number, answerAt: number): Pending[] =>
+    s.coUnits.map((unit) => ({
+      name: `opinion-${round}-${unitActorId(unit)}`,
+      actor: unitActor(unit),
+      command: { type: 'SendCoUnitOpinion', data: { opinion: `${unit}会办意见：同意主办单位办理意见，在职责范围内配合落实。` } },
+      planned: t.plan(addDays(dateOf(answerAt), -20), addDays(dateOf(answerAt), -6)),
+    }));
+  const answer = (round: number, category: ResultCategory, planned: number): Pending => ({
+    name: `answer-${round}`,
+    actor: unitActor(leadUnit),
+    command: {
       type: 'AnswerProposal',
-      data: {
-        category,
-        text: answerText(s, category, Y, round),
-        publish: s.published,
-        ...(s.published ? {} : { withholdReason: s.withholdReason }),
-      },
-    }, planned);
-  const feedback = (name: string, member: Member, attitude: Attitude, agrees: boolean, planned: number, comment?: string) =>
-    t.add(name, memberActor(member), {
-      type: 'GiveFeedback',
-      data: { attitude, agreesWithResult: agrees, ...(comment ? { comment } : {}) },
-    }, planned);
+      data: { category, text: answerText(s, category, Y, round), publish: s.published, ...(s.published ? {} : { withholdReason: s.withholdReason }) },
+    },
+    planned,
+  });
+  const feedback = (name: string, member: Member, attitude: Attitude, agrees: boolean, planned: number, comment?: string): Pending => ({
+    name,
+    actor: memberActor(member),
+    command: { type: 'GiveFeedback', data: { attitude, agreesWithResult: agrees, ...(comment ? { comment } : {}) } },
+    planned,
+  });
+  const publish = (round: number, planned: number): Pending => ({ name: `publish-${round}`, actor: OFFICE, command: { type: 'PublishAnswer', data: {} }, planned });
   const satisfied = (): Attitude => (rng.chance(0.85) ? 'satisfied' : 'basically-satisfied');
-  const after = (days: [number, number]) => t.plan(addDays(t.lastDate, days[0]), addDays(t.lastDate, days[1]));
+  const after = (from: number, to: number) => t.plan(addDays(t.lastDate, from), addDays(t.lastDate, to));
 
-  opinions(1, answerPlanned);
-  answer(1, s.first, answerPlanned);
+  // First round: claimed, marked key, visited, co-units' opinions, answered by the due date (or late, as planned).
+  const answerPlanned = s.late ? t.plan(addDays(due, 3), addDays(due, 20)) : t.plan(addDays(assigned, 52), addDays(due, -7));
+  const firstRound: Pending[] = [
+    ...(s.claimedBy
+      ? [{ name: 'claim', actor: leaderActor(s.claimedBy), command: { type: 'ClaimProposal', data: {} } as const, planned: t.plan(addDays(assigned, 5), addDays(assigned, 20)) }]
+      : []),
+    ...(s.key
+      ? [{
+          name: 'key',
+          actor: rng.chance(0.6) ? OFFICE : COMMITTEE,
+          command: { type: 'SuperviseProposal', data: { key: true, note: s.claimedBy ? `区领导领办，列为重点提案（${s.claimedBy.name}）` : '列为重点提案，联合督办' } } as const,
+          planned: t.plan(`${Y}-03-11`, `${Y}-04-12`),
+        }]
+      : []),
+    ...s.visits.filter((v) => v.stage === 'before').map((v) => visit('visit-before', v, t.plan(addDays(assigned, 5), addDays(assigned, 25)))),
+    ...s.visits
+      .filter((v) => v.stage === 'during' && !v.second)
+      .map((v, i) => visit(v.unit === leadUnit ? 'visit-during' : `visit-during-${unitActorId(v.unit)}-${i}`, v, t.plan(addDays(assigned, 28), addDays(assigned, 50)))),
+    ...opinions(1, answerPlanned),
+  ];
+  t.addAll(firstRound);
+  t.add(answer(1, s.first, answerPlanned));
+
+  // Dissatisfaction reopens handling: re-negotiated, visited by the unit's principal leader, answered again.
   let round = 1;
   if (s.renegotiation === 'dissatisfied' || s.renegotiation === 'disagreed') {
     const dissatisfied = s.renegotiation === 'dissatisfied';
-    feedback('feedback-1', lead, dissatisfied ? 'dissatisfied' : 'basically-satisfied', false, after([7, 21]),
-      dissatisfied ? '答复较为原则，缺少具体措施和时间表' : '办理态度认真，但对办理结果不认同，希望再研究');
-    const reopened = t.add('renegotiate-1', rng.chance(0.5) ? OFFICE : COMMITTEE, {
-      type: 'RenegotiateProposal',
-      data: { reason: '委员对答复不满意，再研究、再协商', dueDate: addDays(t.lastDate, 50) },
-    }, after([4, 10]));
-    s.visits.filter((v) => v.second).forEach((v) => visit('visit-during-2', v, after([3, 10])));
+    t.add(feedback('feedback-1', lead, dissatisfied ? 'dissatisfied' : 'basically-satisfied', false, after(7, 21),
+      dissatisfied ? '答复较为原则，缺少具体措施和时间表' : '办理态度认真，但对办理结果不认同，希望再研究'));
+    const reopened = t.add({
+      name: 'renegotiate-1',
+      actor: rng.chance(0.5) ? OFFICE : COMMITTEE,
+      command: { type: 'RenegotiateProposal', data: { reason: '委员对答复不满意，再研究、再协商', dueDate: addDays(t.lastDate, 50) } },
+      planned: after(4, 10),
+    });
     const again = t.plan(addDays(dateOf(reopened), 20), addDays(dateOf(reopened), 35));
-    opinions(2, again);
-    answer(++round, s.latest, again);
+    t.addAll([...s.visits.filter((v) => v.second).map((v) => visit('visit-during-2', v, after(3, 10))), ...opinions(2, again)]);
+    t.add(answer(++round, s.latest, again));
   }
-  feedback(`feedback-${round}`, lead, satisfied(), true, after([7, 21]));
-  coProposers.forEach((m) => rng.chance(0.4) && feedback(`feedback-${round}-${m.id}`, m, satisfied(), true, after([1, 6])));
-  s.visits.filter((v) => v.stage === 'after').forEach((v) => visit('visit-after', v, after([8, 30])));
-  if (s.published) t.add(`publish-${round}`, OFFICE, { type: 'PublishAnswer', data: {} }, Math.max(t.plan(`${Y}-07-01`, `${Y}-09-20`), after([5, 20])));
+  t.add(feedback(`feedback-${round}`, lead, satisfied(), true, after(7, 21)));
+  for (const m of coProposers) if (rng.chance(0.4)) t.add(feedback(`feedback-${round}-${m.id}`, m, satisfied(), true, after(1, 6)));
+  s.visits.filter((v) => v.stage === 'after').forEach((v) => t.add(visit('visit-after', v, after(8, 30))));
+  if (s.published) t.add(publish(round, Math.max(t.plan(`${Y}-07-01`, `${Y}-09-20`), after(5, 20))));
 
   // The November review (跟踪梳理) of the proposals still planned (B).
   if (s.latest === 'B' || s.renegotiation === 'review') {
-    t.add('follow-up', unitActor(leadUnit), {
-      type: 'FollowUpProposal',
-      data: s.substantiveInOwnReview
-        ? { note: `${Y}年11月跟踪梳理：项目已完成立项并启动实施，取得实质性新进展`, substantiveProgress: true }
-        : { note: `${Y}年11月跟踪梳理：前期研究推进中，继续跟踪落实`, substantiveProgress: false },
-    }, t.plan(`${Y}-11-04`, `${Y}-11-08`));
+    const note = s.substantiveInOwnReview
+      ? { note: `${Y}年11月跟踪梳理：项目已完成立项并启动实施，取得实质性新进展`, substantiveProgress: true }
+      : { note: `${Y}年11月跟踪梳理：前期研究推进中，继续跟踪落实`, substantiveProgress: false };
+    t.add({ name: 'follow-up', actor: unitActor(leadUnit), command: { type: 'FollowUpProposal', data: note }, planned: t.plan(`${Y}-11-04`, `${Y}-11-08`) });
   }
+  // … and of those now ready to be solved: re-negotiated, and answered A (再研究、再协商、再解决).
   if (s.renegotiation === 'review') {
-    const reopened = t.add('renegotiate-review', OFFICE, {
-      type: 'RenegotiateProposal',
-      data: { reason: '跟踪梳理中已具备解决条件，推动再研究、再协商、再解决', dueDate: `${Y}-12-31` },
-    }, t.plan(`${Y}-11-11`, `${Y}-11-13`));
+    t.add({
+      name: 'renegotiate-review',
+      actor: OFFICE,
+      command: { type: 'RenegotiateProposal', data: { reason: '跟踪梳理中已具备解决条件，推动再研究、再协商、再解决', dueDate: `${Y}-12-31` } },
+      planned: t.plan(`${Y}-11-11`, `${Y}-11-13`),
+    });
     const again = t.plan(`${Y}-11-19`, `${Y}-11-22`);
-    if (s.coUnits.length) opinions(round + 1, Math.max(again, reopened + 7 * 86_400_000));
-    answer(++round, 'A', again);
-    feedback(`feedback-${round}`, lead, 'satisfied', true, after([2, 5]));
-    if (s.published) t.add(`publish-${round}`, OFFICE, { type: 'PublishAnswer', data: {} }, after([1, 3]));
+    t.addAll(opinions(round + 1, again));
+    t.add(answer(++round, 'A', again));
+    t.add(feedback(`feedback-${round}`, lead, 'satisfied', true, after(2, 5)));
+    if (s.published) t.add(publish(round, after(1, 3)));
   }
   return t.steps;
 }

@@ -80,4 +80,5 @@ export const auditProjection = defineProjection<AuditDoc>({
   },
   keyOf: (e) => docId(e.tenant, String(e.position).padStart(12, '0')),
   handlers: everyType,
+  appendOnly: true,
 });

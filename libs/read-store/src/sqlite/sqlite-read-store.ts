@@ -7,6 +7,7 @@ import {
   UndeclaredField,
   type Batch,
   type CollectionDef,
+  type DocWrite,
   type Condition,
   type Doc,
   type Filter,
@@ -43,10 +44,23 @@ function sqlValue(value: unknown): unknown {
  * The embedded read store: one SQLite file, a table per collection with the declared scalar fields as columns
  * (indexed as declared), and a side table per declared array field (a multikey index, as MongoDB has).
  */
+interface WritePlan {
+  readonly scalars: readonly string[];
+  readonly arrays: readonly string[];
+  readonly upsert: Database.Statement;
+  readonly remove: Database.Statement;
+  readonly sideDelete: readonly Database.Statement[];
+  readonly sideInsert: readonly Database.Statement[];
+}
+
+const sameValues = (a: unknown, b: unknown): boolean =>
+  Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((x, i) => x === b[i]) : a === b;
+
 export class SqliteReadStore implements ReadStore {
   readonly db: Database.Database;
   private readonly defs = new Map<string, CollectionDef>();
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly plans = new Map<string, WritePlan>();
 
   constructor(options: SqliteReadStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -91,20 +105,50 @@ export class SqliteReadStore implements ReadStore {
     return this.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
   }
 
-  private create(def: CollectionDef, generation: Generation): void {
+  private create(def: CollectionDef, generation: Generation, withIndexes = true): void {
     const table = tableOf(def.name, generation);
     if (this.tableExists(table)) return;
     const columns = this.scalarFields(def).map((f) => `${q(f)} ${def.fields[f] === 'string' ? 'TEXT' : 'NUMERIC'}`);
     this.db.exec(`CREATE TABLE ${q(table)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL${columns.map((c) => `, ${c}`).join('')})`);
-    for (const index of def.indexes) {
-      const name = `ix_${def.name}_${randomBytes(4).toString('hex')}`;
-      this.db.exec(`CREATE INDEX ${q(name)} ON ${q(table)} (${index.map(q).join(', ')})`);
-    }
     for (const field of this.arrayFields(def)) {
-      const side = sideOf(def.name, field, generation);
-      this.db.exec(`CREATE TABLE ${q(side)} (value, id TEXT NOT NULL, PRIMARY KEY (value, id)) WITHOUT ROWID`);
-      this.db.exec(`CREATE INDEX ${q(`ix_${def.name}_${randomBytes(4).toString('hex')}`)} ON ${q(side)} (id)`);
+      this.db.exec(`CREATE TABLE ${q(sideOf(def.name, field, generation))} (value, id TEXT NOT NULL, PRIMARY KEY (value, id)) WITHOUT ROWID`);
     }
+    if (withIndexes) this.createIndexes(def, generation);
+  }
+
+  /** The declared indexes, and the by-id index of each array side table, unless they exist already. */
+  private createIndexes(def: CollectionDef, generation: Generation): void {
+    const table = tableOf(def.name, generation);
+    const existing = this.statement("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE 'ix\\_%' ESCAPE '\\'").pluck().get(table) as number;
+    if (existing > 0) return;
+    const index = () => q(`ix_${def.name}_${randomBytes(4).toString('hex')}`);
+    for (const fields of def.indexes) this.db.exec(`CREATE INDEX ${index()} ON ${q(table)} (${fields.map(q).join(', ')})`);
+    for (const field of this.arrayFields(def)) this.db.exec(`CREATE INDEX ${index()} ON ${q(sideOf(def.name, field, generation))} (id)`);
+  }
+
+  private plan(collection: string, generation: Generation): WritePlan {
+    const key = `${generation}/${collection}`;
+    let plan = this.plans.get(key);
+    if (!plan) {
+      const def = this.def(collection);
+      const table = q(tableOf(collection, generation));
+      const scalars = this.scalarFields(def);
+      const arrays = this.arrayFields(def);
+      const columns = ['id', 'doc', ...scalars];
+      plan = {
+        scalars,
+        arrays,
+        upsert: this.db.prepare(
+          `INSERT INTO ${table} (${columns.map(q).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
+            `ON CONFLICT (id) DO UPDATE SET ${columns.slice(1).map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`,
+        ),
+        remove: this.db.prepare(`DELETE FROM ${table} WHERE id = ?`),
+        sideDelete: arrays.map((f) => this.db.prepare(`DELETE FROM ${q(sideOf(collection, f, generation))} WHERE id = ?`)),
+        sideInsert: arrays.map((f) => this.db.prepare(`INSERT OR IGNORE INTO ${q(sideOf(collection, f, generation))} (value, id) VALUES (?, ?)`)),
+      };
+      this.plans.set(key, plan);
+    }
+    return plan;
   }
 
   async ensure(defs: readonly CollectionDef[], generation: Generation = 'live'): Promise<void> {
@@ -224,31 +268,21 @@ export class SqliteReadStore implements ReadStore {
         if ((actual ?? null) !== from) throw new CheckpointMoved(name, from, actual ?? null);
         this.statement('INSERT INTO rm_checkpoints VALUES (?, ?, ?, ?) ON CONFLICT (generation, name) DO UPDATE SET position = excluded.position, updated = excluded.updated').run(generation, name, to, now);
       }
-      for (const write of batch.writes) this.write(write.collection, write.id, write.doc, generation);
+      for (const write of batch.writes) this.write(write, generation);
     })();
   }
 
-  private write(collection: string, id: string, doc: Doc | null, generation: Generation): void {
-    const def = this.def(collection);
-    const table = tableOf(collection, generation);
-    const arrays = this.arrayFields(def);
-    for (const field of arrays) this.statement(`DELETE FROM ${q(sideOf(collection, field, generation))} WHERE id = ?`).run(id);
-    if (doc === null) {
-      this.statement(`DELETE FROM ${q(table)} WHERE id = ?`).run(id);
-      return;
-    }
-    const scalars = this.scalarFields(def);
-    const columns = ['id', 'doc', ...scalars];
-    this.statement(
-      `INSERT INTO ${q(table)} (${columns.map(q).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
-        `ON CONFLICT (id) DO UPDATE SET ${columns.slice(1).map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`,
-    ).run(id, JSON.stringify(doc), ...scalars.map((f) => sqlValue(doc[f])));
-    for (const field of arrays) {
-      const values = doc[field];
-      if (!Array.isArray(values)) continue;
-      const insert = this.statement(`INSERT OR IGNORE INTO ${q(sideOf(collection, field, generation))} (value, id) VALUES (?, ?)`);
-      for (const value of values) insert.run(sqlValue(value), id);
-    }
+  private write({ collection, id, doc, previous }: DocWrite, generation: Generation): void {
+    const plan = this.plan(collection, generation);
+    plan.arrays.forEach((field, i) => {
+      const before = previous === undefined ? undefined : (previous?.[field] ?? []);
+      const after = doc?.[field] ?? [];
+      if (before !== undefined && sameValues(before, after)) return;
+      if (previous !== null) plan.sideDelete[i].run(id);
+      if (doc !== null && Array.isArray(after)) for (const value of after) plan.sideInsert[i].run(sqlValue(value), id);
+    });
+    if (doc === null) plan.remove.run(id);
+    else plan.upsert.run(id, JSON.stringify(doc), ...plan.scalars.map((f) => sqlValue(doc[f])));
   }
 
   async beginRebuild(defs: readonly CollectionDef[]): Promise<void> {
@@ -256,13 +290,16 @@ export class SqliteReadStore implements ReadStore {
       for (const def of defs) {
         this.defs.set(def.name, def);
         this.dropGeneration(def, 'rebuild');
-        this.create(def, 'rebuild');
+        this.create(def, 'rebuild', false);
       }
+      this.plans.clear();
       this.statement("DELETE FROM rm_checkpoints WHERE generation = 'rebuild'").run();
     })();
   }
 
   async swapRebuild(defs: readonly CollectionDef[]): Promise<void> {
+    // Built once, after the bulk load, and before the swap so that readers never see a collection without them.
+    for (const def of defs) if (this.tableExists(tableOf(def.name, 'rebuild'))) this.db.transaction(() => this.createIndexes(def, 'rebuild'))();
     this.db.transaction(() => {
       for (const def of defs) {
         if (!this.tableExists(tableOf(def.name, 'rebuild'))) throw new Error(`no rebuilt ${def.name} to swap in`);
@@ -275,6 +312,7 @@ export class SqliteReadStore implements ReadStore {
       this.statement("UPDATE rm_checkpoints SET generation = 'live' WHERE generation = 'rebuild'").run();
     })();
     this.statements.clear();
+    this.plans.clear();
   }
 
   private dropGeneration(def: CollectionDef, generation: Generation): void {

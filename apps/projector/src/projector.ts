@@ -1,0 +1,43 @@
+import { createServer, type Server } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext, LogLevel } from '@nestjs/common';
+import type { AppConfig } from '@app/config';
+import { ReadModels, RuntimeModule } from '@app/runtime';
+
+export interface Projector {
+  readonly app: INestApplicationContext;
+  readonly readModels: ReadModels;
+  close(): Promise<void>;
+}
+
+/**
+ * The projections as a process of their own: follows the configured event store and keeps the configured read
+ * store up to date. Closing it finishes the batch in hand and stores its checkpoint first.
+ */
+export async function startProjector(config: AppConfig, logLevel: LogLevel | 'silent' = 'log'): Promise<Projector> {
+  const levels: LogLevel[] = ['error', 'warn', 'log', 'debug'];
+  const app = await NestFactory.createApplicationContext(RuntimeModule.forRoot({ config: { ...config, inProcessProjections: true } }), {
+    logger: logLevel === 'silent' ? false : levels.slice(0, levels.indexOf(logLevel) + 1),
+  });
+  await app.init();
+  const readModels = app.get(ReadModels);
+  return { app, readModels, close: () => app.close() };
+}
+
+/** GET / answers the projections' checkpoints and lag: 200 while running, 503 if they stopped. */
+export function statusServer(projector: Projector, port: number, host: string): Server {
+  const server = createServer((_, response) => {
+    projector.readModels.status().then(
+      (projections) => {
+        const running = projector.readModels.running();
+        response.writeHead(running ? 200 : 503, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ status: running ? 'ok' : 'stopped', projections }));
+      },
+      (error: unknown) => {
+        response.writeHead(503, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ status: 'error', detail: String(error) }));
+      },
+    );
+  });
+  return server.listen(port, host);
+}
