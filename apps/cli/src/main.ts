@@ -4,6 +4,7 @@ import { REPORT_USAGE, reportCommand } from './report.command.js';
 import { REPLAY_USAGE, replayCommand } from './replay/replay.command.js';
 import { TAIL_USAGE, tailCommand } from './tail.command.js';
 import { TOKEN_USAGE, tokenCommand } from './token.command.js';
+import { verifyCommand } from './verify.command.js';
 
 const USAGE = `usage: npm run -s <command> -- [options]
 commands:
@@ -12,6 +13,7 @@ commands:
   rebuild   rebuild every read model from the log and swap it in
   tail      follow the event feed, resuming where it stopped
   replay    load the demo sessions 2017–2019 through the command path
+  verify    check every stream's hash chain; exits 1 if the trail was tampered with
 
 ${TOKEN_USAGE}
 
@@ -35,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
       return tailCommand(rest);
     case 'replay':
       return replayCommand(rest);
+    case 'verify':
+      return verifyCommand();
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

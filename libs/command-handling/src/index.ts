@@ -6,3 +6,4 @@ export * from './stream-writer.js';
 export * from './command-processor.js';
 export * from './proposal-queries.js';
 export * from './cqrs.js';
+export * from './verify-trail.js';
