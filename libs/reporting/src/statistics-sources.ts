@@ -1,7 +1,7 @@
 import type { EventStore } from '@app/event-store';
-import type { ReadStore } from '@app/read-store';
-import { tenantPrefixes } from '@app/command-handling';
-import { eventCodec, NotFound, type EventCodec } from '@app/proposals';
+import type { Doc, ReadStore } from '@app/read-store';
+import { sessionStream } from '@app/command-handling';
+import { businessDate, eventCodec, NotFound, STORED_TYPES, type EventCodec } from '@app/proposals';
 import {
   docId,
   PROPOSALS,
@@ -9,6 +9,7 @@ import {
   SESSIONS,
   sessionsProjection,
   toProjected,
+  type Projection,
   type ProposalDoc,
   type SessionDoc,
 } from '@app/projections';
@@ -28,8 +29,9 @@ export async function statisticsSourcesFromReadModels(readStore: ReadStore, tena
 }
 
 /**
- * The same facts folded straight from the event log, without the stored read models: one pass over the
- * jurisdiction's events, keeping only the session's proposals and proposals with substantive follow-ups.
+ * The same facts folded straight from the event log, without the stored read models. One pass over the
+ * jurisdiction's filings and follow-ups finds the proposals that count (those filed in the sessions, and those
+ * with a substantive follow-up in the sessions' years); only their streams are then read and folded.
  */
 export async function statisticsSourcesFromEvents(
   store: EventStore,
@@ -37,41 +39,55 @@ export async function statisticsSourcesFromEvents(
   sessions: readonly string[],
   utcOffsetMinutes: number,
   codec: EventCodec = eventCodec,
-  pageSize = 5_000,
+  pageSize = 10_000,
 ): Promise<Map<string, Sources>> {
   const proposalsModel = proposalsProjection(utcOffsetMinutes);
   const sessionDocs = new Map<string, SessionDoc>();
-  const proposalDocs = new Map<string, ProposalDoc>();
+  for (const session of sessions) {
+    const doc = await foldStream(store, sessionStream(tenant, session), sessionsProjection, codec);
+    if (!doc) throw new NotFound(`no session ${session}`);
+    sessionDocs.set(session, doc);
+  }
+  const years = new Set([...sessionDocs.values()].map((d) => d.year));
+  const wanted = new Set(sessions);
+  const streams = new Set<string>();
+  const types = [STORED_TYPES.ProposalFiled, STORED_TYPES.ProposalFollowedUp];
   let position = 0;
   for (;;) {
-    const page = await store.readAll({ fromPosition: position, maxCount: pageSize, filter: { streamPrefixes: tenantPrefixes(tenant) } });
-    for (const recorded of page) {
-      const e = toProjected(codec, recorded);
-      if (!e) continue;
-      const sessionKey = sessionsProjection.keyOf(e);
-      if (sessionKey) {
-        const doc = sessionsProjection.evolve(sessionDocs.get(sessionKey) ?? null, e);
-        if (doc) sessionDocs.set(sessionKey, doc);
-        continue;
+    const page = await store.readAll({ fromPosition: position, maxCount: pageSize, filter: { streamPrefixes: [`proposal-${tenant}:`], eventTypes: types } });
+    for (const e of page) {
+      const event = codec.decode(e.type, e.data);
+      if (event?.type === 'ProposalFiled' && wanted.has(event.data.session)) streams.add(e.stream);
+      if (event?.type === 'ProposalFollowedUp' && event.data.substantiveProgress) {
+        const at = (e.metadata as { occurredAt?: string }).occurredAt ?? '';
+        if (years.has(Number(businessDate(at, utcOffsetMinutes).slice(0, 4)))) streams.add(e.stream);
       }
-      const key = proposalsModel.keyOf(e);
-      if (!key) continue;
-      const doc = proposalsModel.evolve(proposalDocs.get(key) ?? null, e);
-      if (doc) proposalDocs.set(key, doc);
     }
     if (page.length < pageSize) break;
     position = page[page.length - 1].position;
   }
-  const all = [...proposalDocs.values()];
+  const proposals: ProposalDoc[] = [];
+  for (const stream of streams) {
+    const doc = await foldStream(store, stream, proposalsModel, codec);
+    if (doc) proposals.push(doc);
+  }
   const result = new Map<string, Sources>();
   for (const session of sessions) {
-    const sessionDoc = sessionDocs.get(docId(tenant, session));
-    if (!sessionDoc) throw new NotFound(`no session ${session}`);
+    const sessionDoc = sessionDocs.get(session) as SessionDoc;
     result.set(session, {
       session: sessionDoc,
-      proposals: all.filter((p) => p.session === session),
-      followedUp: all.filter((p) => p.substantiveYears.includes(sessionDoc.year)),
+      proposals: proposals.filter((p) => p.session === session),
+      followedUp: proposals.filter((p) => p.substantiveYears.includes(sessionDoc.year)),
     });
   }
   return result;
+}
+
+async function foldStream<D extends Doc>(store: EventStore, stream: string, projection: Projection<D>, codec: EventCodec): Promise<D | null> {
+  let doc: D | null = null;
+  for (const recorded of await store.readStream(stream)) {
+    const e = toProjected(codec, recorded);
+    if (e && projection.keyOf(e) !== undefined) doc = projection.evolve(doc, e);
+  }
+  return doc;
 }

@@ -3,7 +3,7 @@ import { MongoReadStore } from './mongodb-read-store.js';
 
 /**
  * The contract against a real MongoDB replica set (transactions need one; a single node is enough), e.g.
- * `MONGODB_URL='mongodb://localhost:27017/cppcc_test?replicaSet=rs0' NODE_OPTIONS=--experimental-vm-modules npx jest mongodb`.
+ * `MONGODB_URL='mongodb://localhost:27017/cppcc_test?replicaSet=rs0&directConnection=true' NODE_OPTIONS=--experimental-vm-modules npx jest mongodb`.
  * Collections are named per run, but give it a database of its own: swapping a rebuild in replaces every live
  * checkpoint of the database, as the port specifies.
  */
