@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { CommandProcessor } from '@app/command-handling';
 import { SqliteEventStore } from '@app/event-store';
 import type { Actor } from '@app/proposals';
+import { figure, runBench, type BenchFigure } from './result.js';
 import { proposalScript, seededRandom, type Step } from './workload.js';
 
 /**
@@ -90,26 +91,47 @@ async function commands(dir: string, synchronous: 'normal' | 'full', concurrency
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const pct = (ratio: number) => `${(ratio * 100).toFixed(0)}%`;
 
-async function main(): Promise<void> {
-  console.log(`bench:append — ${SECONDS}s per figure, Node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
-  for (const synchronous of modes) {
-    const dir = mkdtempSync(join(tmpdir(), 'cppcc-bench-'));
-    try {
-      const sequential = await commands(dir, synchronous, 1);
-      const concurrent = await commands(dir, synchronous, 32);
-      const raw = rawTransactions(dir, synchronous, sequential.bytesPerEvent, false);
-      const rawEvent = rawTransactions(dir, synchronous, sequential.bytesPerEvent, true);
-      console.log(`\nSQLITE_SYNCHRONOUS=${synchronous} (events average ${sequential.bytesPerEvent} bytes of data + metadata)`);
-      console.log(`  raw single-row transactions, minimal row      ${fmt(raw).padStart(8)} /s   (the reference)`);
-      console.log(`  raw single-row transactions, the event row    ${fmt(rawEvent).padStart(8)} /s   (${pct(rawEvent / raw)} of the reference)`);
-      for (const [label, r] of [['commands, 1 caller (one commit each)', sequential], ['commands, 32 concurrent callers', concurrent]] as const) {
-        const ratio = r.rate / raw;
-        console.log(`  ${label.padEnd(44)} ${fmt(r.rate).padStart(8)} /s   ${pct(ratio)} of the reference: ${ratio >= 0.6 ? 'meets' : 'below'} the 60% target`);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+/**
+ * Figures for `npm run bench`: commands through the domain and the store, 1 caller and 32 concurrent callers, against
+ * raw single-row transactions (a minimal row), at the given durability; the event-row transaction rate is printed
+ * beside them as a second reference.
+ */
+export async function appendFigures(synchronous: 'normal' | 'full', log: (line: string) => void = console.log): Promise<BenchFigure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'cppcc-bench-'));
+  try {
+    const sequential = await commands(dir, synchronous, 1);
+    const concurrent = await commands(dir, synchronous, 32);
+    const raw = rawTransactions(dir, synchronous, sequential.bytesPerEvent, false);
+    const rawEvent = rawTransactions(dir, synchronous, sequential.bytesPerEvent, true);
+    log(`SQLITE_SYNCHRONOUS=${synchronous} (events average ${sequential.bytesPerEvent} bytes of data + metadata)`);
+    log(`  raw single-row transactions, minimal row      ${fmt(raw).padStart(8)} /s   (the reference)`);
+    log(`  raw single-row transactions, the event row    ${fmt(rawEvent).padStart(8)} /s   (${pct(rawEvent / raw)} of the reference)`);
+    const figures: BenchFigure[] = [];
+    for (const [label, r] of [['1 caller', sequential], ['32 concurrent callers', concurrent]] as const) {
+      log(`  commands, ${label.padEnd(34)} ${fmt(r.rate).padStart(8)} /s   ${pct(r.rate / raw)} of the reference`);
+      figures.push(
+        figure({
+          name: `commands through domain + store (no HTTP), ${label}, synchronous=${synchronous}`,
+          value: Math.round(r.rate),
+          unit: 'commands/s',
+          reference: `raw better-sqlite3 single-row transactions (synchronous=${synchronous})`,
+          referenceValue: Math.round(raw),
+          target: '≥ 60% of the reference',
+          met: r.rate >= 0.6 * raw,
+        }),
+      );
     }
+    return figures;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-void main();
+if (process.argv[1]?.endsWith('append.bench.js')) {
+  runBench(async (log) => {
+    log(`bench:append — ${SECONDS}s per figure, Node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+    const figures: BenchFigure[] = [];
+    for (const synchronous of modes) figures.push(...(await appendFigures(synchronous, log)));
+    return figures;
+  });
+}

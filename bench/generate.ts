@@ -52,3 +52,40 @@ export async function generateEventLog(path: string, events: number, log: (line:
   log(`generated ${events.toLocaleString('en-US')}+ events in ${((performance.now() - started) / 1000).toFixed(0)} s → ${path}`);
   return path;
 }
+
+/**
+ * A larger log made of copies of a generated one: copy k moves every session to committee k (sessions `k-1`,
+ * `k-2`, …) and renames its proposals, so the log holds k times as many sessions and proposals of one district.
+ * The copies' hash chains are not recomputed (the stream names changed): this log is for reading benchmarks only.
+ */
+export async function scaleEventLog(source: string, path: string, copies: number, log: (line: string) => void = () => {}): Promise<string> {
+  if (existsSync(path)) return path;
+  const Database = (await import('better-sqlite3')).default;
+  const tmp = `${path}.tmp`;
+  rmSync(tmp, { force: true });
+  const started = performance.now();
+  const db = new Database(tmp);
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL, id TEXT NOT NULL,
+    type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, created TEXT NOT NULL, UNIQUE (stream, revision));
+    CREATE TABLE store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    INSERT INTO store_info VALUES ('schema_version', '1');`);
+  db.prepare('ATTACH ? AS src').run(source);
+  const copy = db.prepare(`
+    INSERT INTO events (stream, revision, id, type, data, metadata, created)
+    SELECT replace(replace(stream, 'session-jinshan:1-', 'session-jinshan:' || :k || '-'), 'proposal-jinshan:gen-', 'proposal-jinshan:g' || :k || '-'),
+           revision, lower(hex(randomblob(16))), type,
+           replace(replace(replace(replace(data, '"session":"1-', '"session":"' || :k || '-'), '"sessionId":"1-', '"sessionId":"' || :k || '-'),
+             '"number":"1-', '"number":"' || :k || '-'), '"proposalId":"gen-', '"proposalId":"g' || :k || '-'),
+           metadata, created
+    FROM src.events ORDER BY position`);
+  for (let k = 1; k <= copies; k++) {
+    copy.run({ k });
+    log(`scaling: copy ${k} of ${copies} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  db.exec('DETACH src');
+  db.close();
+  renameSync(tmp, path);
+  return path;
+}

@@ -6,6 +6,7 @@ import { SqliteEventStore } from '@app/event-store';
 import { SqliteReadStore } from '@app/read-store';
 import { auditProjection, proposalsProjection, rebuildReadModels, sessionsProjection, type Projection } from '@app/projections';
 import { generateEventLog } from './generate.js';
+import { figure, runBench } from './result.js';
 
 /**
  * Rebuilds every read model from a generated log of EVENTS events (default 1,000,000) and prints events/s and peak
@@ -28,9 +29,9 @@ function rawReadAndParse(path: string): { events: number; rate: number } {
   return { events, rate: events / ((performance.now() - started) / 1000) };
 }
 
-async function main(): Promise<void> {
-  await generateEventLog(file, EVENTS, (line) => console.error(line));
-  console.log(`bench:rebuild — ${fmt(EVENTS)}+ generated events (${(statSync(file).size / 1e6).toFixed(0)} MB), Node ${process.version}`);
+runBench(async (log) => {
+  await generateEventLog(file, EVENTS, log);
+  log(`bench:rebuild — ${fmt(EVENTS)}+ generated events (${(statSync(file).size / 1e6).toFixed(0)} MB), Node ${process.version}`);
   const raw = rawReadAndParse(file);
   const dir = mkdtempSync(join(tmpdir(), 'cppcc-rebuild-'));
   const store = new SqliteEventStore({ path: file, synchronous: 'normal' });
@@ -44,16 +45,34 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
     const rate = result.events / result.seconds;
-    console.log(`  raw sequential read + JSON.parse      ${fmt(raw.rate).padStart(9)} events/s  (${fmt(raw.events)} events)`);
-    console.log(`  rebuild of ${projections.length} read models              ${fmt(rate).padStart(9)} events/s  ${((rate / raw.rate) * 100).toFixed(0)}% of raw; ${result.seconds.toFixed(1)} s`);
-    console.log(`  peak RSS                              ${(peak / 1024 / 1024).toFixed(0).padStart(9)} MB`);
-    console.log(`  targets: ≥ 150,000 events/s ${rate >= 150_000 ? 'met' : 'NOT met'}; peak RSS < 300 MB ${peak < 300 * 1024 * 1024 ? 'met' : 'NOT met'}`);
+    const peakMb = Math.round(peak / 1024 / 1024);
+    log(`  raw sequential read + JSON.parse      ${fmt(raw.rate).padStart(9)} events/s  (${fmt(raw.events)} events)`);
+    log(`  rebuild of ${projections.length} read models              ${fmt(rate).padStart(9)} events/s  ${((rate / raw.rate) * 100).toFixed(0)}% of raw; ${result.seconds.toFixed(1)} s`);
+    log(`  peak RSS                              ${String(peakMb).padStart(9)} MB`);
+    return [
+      figure({
+        name: `rebuild of every read model from ${fmt(result.events)} events`,
+        value: Math.round(rate),
+        unit: 'events/s',
+        reference: 'raw sequential read + JSON.parse of the same file',
+        referenceValue: Math.round(raw.rate),
+        target: '≥ 150,000 events/s',
+        met: rate >= 150_000,
+      }),
+      figure({
+        name: 'peak resident memory during the rebuild',
+        value: peakMb,
+        unit: 'MB',
+        reference: 'the 300 MB budget',
+        referenceValue: 300,
+        target: '< 300 MB',
+        met: peakMb < 300,
+      }),
+    ];
   } finally {
     clearInterval(sampler);
     await readStore.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-void main();
+});

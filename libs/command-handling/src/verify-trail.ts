@@ -1,4 +1,4 @@
-import type { EventStore } from '@app/event-store';
+import { pagesOf, type EventStore } from '@app/event-store';
 import { chainHash, withoutHash } from './hash-chain.js';
 
 export interface TrailProblem {
@@ -26,9 +26,7 @@ export async function verifyTrail(store: EventStore, known: KnownRevisions = new
   const heads = new Map<string, { revision: number; hash: string | null }>();
   const problems: TrailProblem[] = [];
   let events = 0;
-  let position = 0;
-  for (;;) {
-    const page = await store.readAll({ fromPosition: position, maxCount: pageSize });
+  for await (const page of pagesOf(store, { maxCount: pageSize })) {
     for (const e of page) {
       events++;
       const head = heads.get(e.stream) ?? { revision: -1, hash: null };
@@ -49,8 +47,6 @@ export async function verifyTrail(store: EventStore, known: KnownRevisions = new
       }
       heads.set(e.stream, { revision: e.revision, hash: typeof stored === 'string' ? stored : null });
     }
-    if (page.length < pageSize) break;
-    position = page[page.length - 1].position;
   }
   for (const [stream, revision] of known) {
     const head = heads.get(stream)?.revision ?? -1;

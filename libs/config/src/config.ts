@@ -113,3 +113,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
 export const eventStoreFile = (config: AppConfig): string => join(config.dataDir, 'events.sqlite');
 export const readStoreFile = (config: AppConfig): string => join(config.dataDir, 'read-models.sqlite');
 export const APP_CONFIG = Symbol('AppConfig');
+
+/** For process entry points: the validated configuration, or a one-line message naming the variable and exit 2. */
+export function loadConfigOrExit(env: Env = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+}

@@ -115,3 +115,14 @@ export function checkExpectedRevision(stream: string, expected: ExpectedRevision
     expected === actual;
   if (!ok) throw new WrongExpectedRevision(stream, expected, actual);
 }
+
+/** The log from a position onwards, one page at a time: for jobs that walk all of it (rebuild, report, verify). */
+export async function* pagesOf(store: EventStore, options: ReadAllOptions & { readonly maxCount: number }): AsyncGenerator<RecordedEvent[]> {
+  let fromPosition = options.fromPosition ?? 0;
+  for (;;) {
+    const page = await store.readAll({ ...options, fromPosition });
+    if (page.length > 0) yield page;
+    if (page.length < options.maxCount) return;
+    fromPosition = page[page.length - 1].position;
+  }
+}

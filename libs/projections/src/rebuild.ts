@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from '@app/event-store';
+import { pagesOf, type EventStore, type RecordedEvent } from '@app/event-store';
 import type { Doc, DocWrite, ReadStore } from '@app/read-store';
 import { eventCodec, type EventCodec } from '@app/proposals';
 import { toProjected, type Projection } from './projection.js';
@@ -122,9 +122,7 @@ export async function rebuildReadModels(
   let position = 0;
   let events = 0;
   let headPosition = await store.headPosition();
-  for (;;) {
-    const page = await store.readAll({ fromPosition: position, maxCount: pageSize, filter: PROJECTED_STREAMS });
-    if (page.length === 0) break;
+  for await (const page of pagesOf(store, { maxCount: pageSize, filter: PROJECTED_STREAMS })) {
     await applier.apply(page);
     position = page[page.length - 1].position;
     events += page.length;
@@ -134,9 +132,7 @@ export async function rebuildReadModels(
   await applier.finish(position);
   await readStore.swapRebuild(collections);
   const live = new BatchApplier(store, readStore, projections, 'live', codec, position);
-  for (;;) {
-    const page = await store.readAll({ fromPosition: position, maxCount: pageSize, filter: PROJECTED_STREAMS });
-    if (page.length === 0) break;
+  for await (const page of pagesOf(store, { fromPosition: position, maxCount: pageSize, filter: PROJECTED_STREAMS })) {
     await live.apply(page);
     position = page[page.length - 1].position;
     events += page.length;

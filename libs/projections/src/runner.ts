@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { EventFilter, EventStore, RecordedEvent, Subscription } from '@app/event-store';
+import { pagesOf, type EventFilter, type EventStore, type RecordedEvent, type Subscription } from '@app/event-store';
 import { CheckpointMoved, type Doc, type DocWrite, type Generation, type ReadStore } from '@app/read-store';
 import { eventCodec, type EventCodec } from '@app/proposals';
 import { toProjected, type Projection } from './projection.js';
@@ -62,12 +62,10 @@ export class BatchApplier {
   /** The events between the stored checkpoint and this batch, read again from the log, then the batch. */
   private async withGap(events: readonly RecordedEvent[], from: number): Promise<readonly RecordedEvent[]> {
     const gap: RecordedEvent[] = [];
-    for (;;) {
-      const page = await this.store.readAll({ fromPosition: from, maxCount: 1_000, filter: PROJECTED_STREAMS });
+    for await (const page of pagesOf(this.store, { fromPosition: from, maxCount: 1_000, filter: PROJECTED_STREAMS })) {
       const before = page.filter((e) => e.position < events[0].position);
       gap.push(...before);
-      if (before.length < page.length || page.length < 1_000) break;
-      from = page[page.length - 1].position;
+      if (before.length < page.length) break;
     }
     return [...gap, ...events];
   }

@@ -1,4 +1,4 @@
-import type { EventStore } from '@app/event-store';
+import { pagesOf, type EventStore } from '@app/event-store';
 import type { Doc, ReadStore } from '@app/read-store';
 import { sessionStream } from '@app/command-handling';
 import { businessDate, eventCodec, NotFound, STORED_TYPES, type EventCodec } from '@app/proposals';
@@ -52,9 +52,7 @@ export async function statisticsSourcesFromEvents(
   const wanted = new Set(sessions);
   const streams = new Set<string>();
   const types = [STORED_TYPES.ProposalFiled, STORED_TYPES.ProposalFollowedUp];
-  let position = 0;
-  for (;;) {
-    const page = await store.readAll({ fromPosition: position, maxCount: pageSize, filter: { streamPrefixes: [`proposal-${tenant}:`], eventTypes: types } });
+  for await (const page of pagesOf(store, { maxCount: pageSize, filter: { streamPrefixes: [`proposal-${tenant}:`], eventTypes: types } })) {
     for (const e of page) {
       const event = codec.decode(e.type, e.data);
       if (event?.type === 'ProposalFiled' && wanted.has(event.data.session)) streams.add(e.stream);
@@ -63,8 +61,6 @@ export async function statisticsSourcesFromEvents(
         if (years.has(Number(businessDate(at, utcOffsetMinutes).slice(0, 4)))) streams.add(e.stream);
       }
     }
-    if (page.length < pageSize) break;
-    position = page[page.length - 1].position;
   }
   const proposals: ProposalDoc[] = [];
   for (const stream of streams) {

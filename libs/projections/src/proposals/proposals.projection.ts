@@ -8,12 +8,7 @@ const addUnique = <T>(list: readonly T[], ...items: T[]): T[] =>
   items.reduce<T[]>((acc, x) => (acc.includes(x) ? acc : [...acc, x]), [...list]);
 
 /** The bookkeeping every step updates. */
-const stamp = (doc: ProposalDoc, e: ProjectedEvent): ProposalDoc => ({
-  ...doc,
-  updatedAt: e.metadata.occurredAt,
-  revision: e.revision,
-  position: e.position,
-});
+const stamp = (e: ProjectedEvent) => ({ updatedAt: e.metadata.occurredAt, revision: e.revision, position: e.position });
 
 /**
  * Business years are those of the jurisdiction's calendar; the projection is told the offset once, at wiring,
@@ -23,7 +18,7 @@ export function proposalsProjection(utcOffsetMinutes: number) {
   const step =
     <T extends DomainEventType>(update: (doc: ProposalDoc, e: ProjectedEventOf<T>) => Partial<ProposalDoc>) =>
     (doc: ProposalDoc | null, e: ProjectedEventOf<T>): ProposalDoc | null =>
-      doc === null ? null : stamp({ ...doc, ...update(doc, e) }, e);
+      doc === null ? null : { ...doc, ...update(doc, e), ...stamp(e) };
 
   return defineProjection<ProposalDoc>({
     name: 'proposals@1',
@@ -65,51 +60,46 @@ export function proposalsProjection(utcOffsetMinutes: number) {
       ProposalFiled: (_, e) => {
         const { proposalId, session, title, category, proposers } = e.event.data;
         const at = e.metadata.occurredAt;
-        return stamp(
-          {
-            id: docId(e.tenant, proposalId),
-            tenant: e.tenant,
-            proposalId,
-            session,
-            number: null,
-            title,
-            category,
-            proposers,
-            proposerIds: proposers.map((p) => p.id),
-            status: 'filed',
-            open: false,
-            filedAt: at,
-            registeredAt: null,
-            declinedAt: null,
-            decline: null,
-            leadUnit: null,
-            coUnits: [],
-            units: [],
-            dueDate: null,
-            assignments: [],
-            reassignmentRequest: null,
-            claimed: false,
-            claimedBy: null,
-            claimedAt: null,
-            key: false,
-            keyMarks: [],
-            visits: [],
-            coUnitOpinions: [],
-            answers: [],
-            latestCategory: null,
-            firstAnsweredAt: null,
-            feedback: [],
-            followUps: [],
-            substantiveYears: [],
-            publications: [],
-            published: false,
-            publishedAt: null,
-            updatedAt: at,
-            revision: e.revision,
-            position: e.position,
-          },
-          e,
-        );
+        return {
+          id: docId(e.tenant, proposalId),
+          tenant: e.tenant,
+          proposalId,
+          session,
+          number: null,
+          title,
+          category,
+          proposers,
+          proposerIds: proposers.map((p) => p.id),
+          status: 'filed',
+          open: false,
+          filedAt: at,
+          registeredAt: null,
+          declinedAt: null,
+          decline: null,
+          leadUnit: null,
+          coUnits: [],
+          units: [],
+          dueDate: null,
+          assignments: [],
+          reassignmentRequest: null,
+          claimed: false,
+          claimedBy: null,
+          claimedAt: null,
+          key: false,
+          keyMarks: [],
+          visits: [],
+          coUnitOpinions: [],
+          answers: [],
+          latestCategory: null,
+          firstAnsweredAt: null,
+          feedback: [],
+          followUps: [],
+          substantiveYears: [],
+          publications: [],
+          published: false,
+          publishedAt: null,
+          ...stamp(e),
+        };
       },
       ProposalRegistered: step<'ProposalRegistered'>((_, e) => ({
         status: 'registered',

@@ -1,0 +1,51 @@
+import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '@app/event-store';
+import { sessionStatistics, statisticsSourcesFromEvents } from '@app/reporting';
+import { generateEventLog, scaleEventLog } from './generate.js';
+import { figure, runBench } from './result.js';
+
+/**
+ * The reporting job (the statistics of one session, computed straight from the event log) over a log of about
+ * 10 million generated events, beside a raw scan of the same file.
+ */
+const COPIES = Number(process.env.BENCH_COPIES ?? 10);
+const dataDir = process.env.BENCH_DATA ?? join(tmpdir(), 'cppcc-bench');
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+runBench(async (log) => {
+  const source = await generateEventLog(join(dataDir, 'events-1000000.sqlite'), 1_000_000, log);
+  const file = await scaleEventLog(source, join(dataDir, `events-x${COPIES}.sqlite`), COPIES, log);
+  const db = new Database(file, { readonly: true });
+  const events = db.prepare('SELECT max(position) FROM events').pluck().get() as number;
+  let started = performance.now();
+  const scanned = db.prepare('SELECT count(*) FROM (SELECT type, stream FROM events)').pluck().get() as number;
+  const rawSeconds = (performance.now() - started) / 1000;
+  db.close();
+  log(`bench:report — ${fmt(events)} events (${(statSync(file).size / 1e9).toFixed(1)} GB), Node ${process.version}`);
+  const store = new SqliteEventStore({ path: file, synchronous: 'normal' });
+  try {
+    started = performance.now();
+    const session = `${Math.ceil(COPIES / 2)}-200`;
+    const sources = await statisticsSourcesFromEvents(store, 'jinshan', [session], 480);
+    const statistics = sessionStatistics({ ...(sources.get(session) as NonNullable<ReturnType<typeof sources.get>>), utcOffsetMinutes: 480 });
+    const seconds = (performance.now() - started) / 1000;
+    log(`  raw scan of every event's type and stream   ${rawSeconds.toFixed(1).padStart(6)} s  (${fmt(scanned)} events)`);
+    log(`  report of session ${session} from the log        ${seconds.toFixed(1).padStart(6)} s  (filed ${statistics.filed}, registered ${statistics.registered}, solve rate ${statistics.solveRate}%)`);
+    return [
+      figure({
+        name: `reporting job (one session's statistics from the event log) over ${fmt(events)} events`,
+        value: Math.round(seconds * 10) / 10,
+        unit: 's',
+        reference: 'raw scan of every event (type, stream) of the same file',
+        referenceValue: Math.round(rawSeconds * 10) / 10,
+        target: '< 60 s',
+        met: seconds < 60,
+      }),
+    ];
+  } finally {
+    await store.close();
+  }
+});
