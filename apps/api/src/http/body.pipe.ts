@@ -25,6 +25,11 @@ export class BodyPipe implements PipeTransform {
     const body = value ?? {};
     if (typeof body !== 'object' || Array.isArray(body))
       throw new HttpProblem(400, 'the body must be a JSON object', [{ field: 'body', reason: 'must be a JSON object' }]);
+    const odd = Object.keys(body).find((key) => !/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(key));
+    if (odd !== undefined) {
+      const field = odd.slice(0, 64);
+      throw new HttpProblem(400, `${JSON.stringify(field)} is not a parameter of this request`, [{ field, reason: 'is not a parameter of this request' }]);
+    }
     if (metadata.type === 'query') {
       const repeated = Object.entries(body).find(([, v]) => Array.isArray(v));
       if (repeated) throw new HttpProblem(400, `${repeated[0]} must be given once`, [{ field: repeated[0], reason: 'must be given once' }]);

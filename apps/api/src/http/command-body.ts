@@ -1,7 +1,40 @@
 import { Type } from 'class-transformer';
 import { applyDecorators } from '@nestjs/common';
-import { IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsString, Length, Matches, MaxLength, ValidateIf, ValidateNested, registerDecorator } from 'class-validator';
+import { isCalendarDate } from '@app/proposals';
 import { ON_BEHALF_ROLES } from '@app/proposals';
+
+/**
+ * An optional field: absent is fine, but a value that is given — null included — must be valid. (class-validator's
+ * IsOptional lets null through, which would store nulls in events.)
+ */
+export const IfGiven = () => ValidateIf((_, value) => value !== undefined);
+
+/** A calendar date YYYY-MM-DD that exists (not 2019-02-30). */
+export const CalendarDate = () => (target: object, propertyName: string) =>
+  registerDecorator({
+    name: 'calendarDate',
+    target: target.constructor,
+    propertyName,
+    options: { message: `${propertyName} must be a date YYYY-MM-DD that exists` },
+    validator: { validate: (value: unknown) => typeof value === 'string' && isCalendarDate(value) },
+  });
+
+/** A date, or an ISO 8601 instant, that exists. */
+export const DateOrInstant = () => (target: object, propertyName: string) =>
+  registerDecorator({
+    name: 'dateOrInstant',
+    target: target.constructor,
+    propertyName,
+    options: { message: `${propertyName} must be a date YYYY-MM-DD or an ISO 8601 instant` },
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) &&
+        isCalendarDate(value.slice(0, 10)) &&
+        !Number.isNaN(Date.parse(value)),
+    },
+  });
 
 /** Non-blank text of at most `max` characters. */
 export const Text = (max: number) =>
@@ -22,12 +55,12 @@ export const UnitNames = () =>
 export class ActorRefDto {
   @IsString() @Length(1, 128) sub!: string;
   @IsIn(ON_BEHALF_ROLES) role!: (typeof ON_BEHALF_ROLES)[number];
-  @IsOptional() @UnitName() unit?: string;
-  @IsOptional() @Text(100) name?: string;
+  @IfGiven() @UnitName() unit?: string;
+  @IfGiven() @Text(100) name?: string;
 }
 
 /** Fields any command body may carry: a clerk's paper record of someone else's step, and when it happened. */
 export abstract class CommandBody {
-  @IsOptional() @IsString() @MaxLength(40) occurredAt?: string;
-  @IsOptional() @ValidateNested() @Type(() => ActorRefDto) onBehalfOf?: ActorRefDto;
+  @IfGiven() @IsString() @MaxLength(40) occurredAt?: string;
+  @IfGiven() @IsObject() @ValidateNested() @Type(() => ActorRefDto) onBehalfOf?: ActorRefDto;
 }

@@ -38,14 +38,14 @@ export class ProblemFilter implements ExceptionFilter {
       const detail = error.field && status === 400 ? `${error.field} ${error.message}` : error.message;
       return { body: problem(status, detail, errors), headers: {} };
     }
-    if (error instanceof HttpException) {
-      const status = error.getStatus();
-      return { body: problem(status, status === 404 ? 'no such route' : error.message), headers: {} };
+    // Nest's and Fastify's own refusals: no route, or a body that is not JSON, too large, of another media type.
+    const status = error instanceof HttpException ? error.getStatus() : (error as { statusCode?: unknown })?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      if (status === 404) return { body: problem(404, 'no such route'), headers: {} };
+      const reason = (error as Error).message;
+      const field = status === 415 ? 'content-type' : 'body';
+      return { body: problem(status, reason, [{ field, reason }]), headers: {} };
     }
-    // Fastify's own refusals (malformed JSON, body too large, unsupported media type) carry a 4xx statusCode.
-    const status = (error as { statusCode?: unknown })?.statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500)
-      return { body: problem(status, (error as Error).message), headers: {} };
     return { body: problem(500, 'the server failed to handle the request'), headers: {} };
   }
 }

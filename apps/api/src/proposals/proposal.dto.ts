@@ -3,7 +3,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -29,10 +28,8 @@ import {
   type VisitorRank,
   type VisitStage,
 } from '@app/proposals';
-import { CommandBody, Text, UnitName, UnitNames } from '../http/command-body.js';
+import { CalendarDate, CommandBody, IfGiven, Text, UnitName, UnitNames } from '../http/command-body.js';
 
-const DATE = { message: '$property must be a date YYYY-MM-DD' };
-const isDate = () => Matches(/^\d{4}-\d{2}-\d{2}$/, DATE);
 const LONG_TEXT = 20_000;
 const NOTE = 2_000;
 
@@ -64,24 +61,24 @@ export class FileProposalDto extends CommandBody {
   @Text(200) title!: string;
   @Text(LONG_TEXT) body!: string;
   @IsIn(keysOf(CATEGORIES)) category!: Category;
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @Validate(ProposerList) proposers?: (string | { id: string; name?: string })[];
+  @IfGiven() @IsArray() @ArrayMaxSize(100) @Validate(ProposerList) proposers?: (string | { id: string; name?: string })[];
 }
 
 export class RegisterDto extends CommandBody {
-  @IsOptional() @IsString() @Matches(/^[0-9A-Za-z][0-9A-Za-z-]{0,31}$/, { message: 'number must be letters, digits and dashes, at most 32' })
+  @IfGiven() @IsString() @Matches(/^[0-9A-Za-z][0-9A-Za-z-]{0,31}$/, { message: 'number must be letters, digits and dashes, at most 32' })
   number?: string;
 }
 
 export class DeclineDto extends CommandBody {
   @IsIn(keysOf(DECLINE_REASONS)) reason!: DeclineReason;
-  @IsOptional() @IsString() @MaxLength(64) mergedInto?: string;
-  @IsOptional() @Text(NOTE) note?: string;
+  @IfGiven() @IsString() @MaxLength(64) mergedInto?: string;
+  @IfGiven() @Text(NOTE) note?: string;
 }
 
 export class AssignDto extends CommandBody {
   @UnitName() leadUnit!: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @UnitNames() coUnits?: string[];
-  @IsOptional() @IsString() @isDate() dueDate?: string;
+  @IfGiven() @IsArray() @ArrayMaxSize(20) @UnitNames() coUnits?: string[];
+  @IfGiven() @IsString() @CalendarDate() dueDate?: string;
 }
 
 export class ReassignmentRequestDto extends CommandBody {
@@ -94,7 +91,7 @@ export class VisitDto extends CommandBody {
   @IsIn(keysOf(VISIT_STAGES)) stage!: VisitStage;
   @IsIn(keysOf(VISITOR_RANKS)) visitorRank!: VisitorRank;
   @IsIn(keysOf(VISIT_FORMS)) form!: VisitForm;
-  @IsOptional() @Text(NOTE) note?: string;
+  @IfGiven() @Text(NOTE) note?: string;
 }
 
 export class CoUnitOpinionDto extends CommandBody {
@@ -105,26 +102,26 @@ export class AnswerDto extends CommandBody {
   @IsIn(keysOf(RESULT_CATEGORIES)) category!: ResultCategory;
   @Text(LONG_TEXT) text!: string;
   @IsBoolean() publish!: boolean;
-  @IsOptional() @Text(NOTE) withholdReason?: string;
+  @IfGiven() @Text(NOTE) withholdReason?: string;
 }
 
 export class FeedbackDto extends CommandBody {
   @IsIn(keysOf(ATTITUDES)) attitude!: Attitude;
   @IsBoolean() agreesWithResult!: boolean;
-  @IsOptional() @Text(NOTE) comment?: string;
+  @IfGiven() @Text(NOTE) comment?: string;
 }
 
 export class RenegotiationDto extends CommandBody {
   @Text(NOTE) reason!: string;
-  @IsOptional() @IsString() @isDate() dueDate?: string;
+  @IfGiven() @IsString() @CalendarDate() dueDate?: string;
 }
 
 export class FollowUpDto extends CommandBody {
   @Text(NOTE) note!: string;
-  @IsOptional() @IsBoolean() substantiveProgress?: boolean;
+  @IfGiven() @IsBoolean() substantiveProgress?: boolean;
 }
 
 export class SupervisionDto extends CommandBody {
   @IsBoolean() key!: boolean;
-  @IsOptional() @Text(NOTE) note?: string;
+  @IfGiven() @Text(NOTE) note?: string;
 }

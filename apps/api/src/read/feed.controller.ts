@@ -2,19 +2,20 @@ import { Controller, Get, Headers, Inject, Query, Res, type BeforeApplicationShu
 import type { FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsString, Matches, MaxLength } from 'class-validator';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { EVENT_STORE, type EventStore, type EventFilter } from '@app/event-store';
 import { tenantPrefixes } from '@app/command-handling';
 import type { Principal } from '@app/identity';
+import { IfGiven } from '../http/command-body.js';
 import { CurrentPrincipal } from '../http/auth.js';
 import { badRequest } from '../http/problem.js';
 import { requireRole } from './roles.js';
 
 export class FeedQuery {
-  @IsOptional() @IsString() @Matches(/^\d{1,15}$/, { message: 'from must be a position, a whole number' }) from?: string;
-  @IsOptional() @IsString() @MaxLength(2000) @Matches(/^[a-z0-9.,-]+$/, { message: 'types must be stored event types separated by commas' }) types?: string;
-  @IsOptional() @IsString() @MaxLength(200) prefix?: string;
+  @IfGiven() @IsString() @Matches(/^\d{1,15}$/, { message: 'from must be a position, a whole number' }) from?: string;
+  @IfGiven() @IsString() @MaxLength(2000) @Matches(/^[a-z0-9.,-]+$/, { message: 'types must be stored event types separated by commas' }) types?: string;
+  @IfGiven() @IsString() @MaxLength(200) prefix?: string;
 }
 
 /**

@@ -1,8 +1,9 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { applyDecorators } from '@nestjs/common';
 import { CATEGORIES, keysOf, SESSION_ID, type Category, type ProposalStatus } from '@app/proposals';
 import { SORTABLE, type ProposalListQuery } from '@app/projections';
+import { CalendarDate, DateOrInstant, IfGiven } from '../http/command-body.js';
 
 /** `true` / `false` in a query string. */
 const QueryBoolean = () =>
@@ -12,40 +13,39 @@ const QueryBoolean = () =>
   );
 const QueryInt = (min: number, max: number) => applyDecorators(Type(() => Number), IsInt(), Min(min), Max(max));
 const SessionId = () => applyDecorators(IsString(), Matches(SESSION_ID, { message: '$property must look like 6-3' }));
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Any query may ask to wait until the read models have caught up with a command's position. */
 export class ReadQuery {
-  @IsOptional() @QueryInt(0, Number.MAX_SAFE_INTEGER) minPosition?: number;
+  @IfGiven() @QueryInt(0, Number.MAX_SAFE_INTEGER) minPosition?: number;
 }
 
 export class PagedQuery extends ReadQuery {
-  @IsOptional() @QueryInt(1, 100_000) page?: number;
-  @IsOptional() @QueryInt(1, 200) pageSize?: number;
+  @IfGiven() @QueryInt(1, 100_000) page?: number;
+  @IfGiven() @QueryInt(1, 200) pageSize?: number;
 }
 
 const STATUSES: ProposalStatus[] = ['filed', 'registered', 'declined', 'assigned', 'answered', 'reopened'];
 
 export class ListProposalsQuery extends PagedQuery {
-  @IsOptional() @SessionId() session?: string;
-  @IsOptional() @IsIn(STATUSES) status?: ProposalStatus;
-  @IsOptional() @IsString() @MaxLength(100) leadUnit?: string;
-  @IsOptional() @IsIn(keysOf(CATEGORIES)) category?: Category;
-  @IsOptional() @QueryBoolean() overdue?: boolean;
-  @IsOptional() @QueryBoolean() key?: boolean;
-  @IsOptional() @QueryBoolean() claimed?: boolean;
-  @IsOptional() @IsString() @MaxLength(100) q?: string;
-  @IsOptional() @IsIn(SORTABLE.flatMap((f) => [f, `-${f}`])) sort?: ProposalListQuery['sort'];
+  @IfGiven() @SessionId() session?: string;
+  @IfGiven() @IsIn(STATUSES) status?: ProposalStatus;
+  @IfGiven() @IsString() @MaxLength(100) leadUnit?: string;
+  @IfGiven() @IsIn(keysOf(CATEGORIES)) category?: Category;
+  @IfGiven() @QueryBoolean() overdue?: boolean;
+  @IfGiven() @QueryBoolean() key?: boolean;
+  @IfGiven() @QueryBoolean() claimed?: boolean;
+  @IfGiven() @IsString() @MaxLength(100) q?: string;
+  @IfGiven() @IsIn(SORTABLE.flatMap((f) => [f, `-${f}`])) sort?: ProposalListQuery['sort'];
 }
 
 export class StatisticsQuery extends ReadQuery {
-  @IsOptional() @IsString() @Matches(DATE, { message: 'asOf must be a date YYYY-MM-DD' }) asOf?: string;
+  @IfGiven() @IsString() @CalendarDate() asOf?: string;
 }
 
 export class YearOverYearQuery extends ReadQuery {
   @IsString() @Matches(/^[1-9]\d{0,2}-[1-9]\d{0,2}(,[1-9]\d{0,2}-[1-9]\d{0,2}){0,19}$/, { message: 'sessions must be session ids separated by commas, such as 6-1,6-2,6-3' })
   sessions!: string;
-  @IsOptional() @IsString() @Matches(DATE, { message: 'asOf must be a date YYYY-MM-DD' }) asOf?: string;
+  @IfGiven() @IsString() @CalendarDate() asOf?: string;
 }
 
 export class UnitsQuery extends ReadQuery {
@@ -53,26 +53,26 @@ export class UnitsQuery extends ReadQuery {
 }
 
 export class PublicAnswersQuery extends PagedQuery {
-  @IsOptional() @SessionId() session?: string;
-  @IsOptional() @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'tenant must be lower-case letters, digits and dashes' }) tenant?: string;
+  @IfGiven() @SessionId() session?: string;
+  @IfGiven() @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'tenant must be lower-case letters, digits and dashes' }) tenant?: string;
 }
 
 export class OverdueQuery extends ReadQuery {
-  @IsOptional() @SessionId() session?: string;
+  @IfGiven() @SessionId() session?: string;
 }
 
 export class DueSoonQuery extends OverdueQuery {
-  @IsOptional() @QueryInt(0, 366) days?: number;
+  @IfGiven() @QueryInt(0, 366) days?: number;
 }
 
 export class AuditQueryDto extends PagedQuery {
-  @IsOptional() @IsString() @MaxLength(128) actor?: string;
-  @IsOptional() @IsString() @MaxLength(100) unit?: string;
-  @IsOptional() @IsString() @MaxLength(128) recorder?: string;
-  @IsOptional() @IsString() @MaxLength(100) type?: string;
-  @IsOptional() @IsString() @MaxLength(64) proposal?: string;
-  @IsOptional() @IsIn(['occurred', 'recorded']) time?: 'occurred' | 'recorded';
-  @IsOptional() @IsString() @Matches(/^\d{4}-\d{2}-\d{2}(T.+)?$/, { message: 'from must be a date or an ISO instant' }) from?: string;
-  @IsOptional() @IsString() @Matches(/^\d{4}-\d{2}-\d{2}(T.+)?$/, { message: 'to must be a date or an ISO instant' }) to?: string;
-  @IsOptional() @QueryInt(0, 36_500) recordedLaterThanDays?: number;
+  @IfGiven() @IsString() @MaxLength(128) actor?: string;
+  @IfGiven() @IsString() @MaxLength(100) unit?: string;
+  @IfGiven() @IsString() @MaxLength(128) recorder?: string;
+  @IfGiven() @IsString() @MaxLength(100) type?: string;
+  @IfGiven() @IsString() @MaxLength(64) proposal?: string;
+  @IfGiven() @IsIn(['occurred', 'recorded']) time?: 'occurred' | 'recorded';
+  @IfGiven() @IsString() @DateOrInstant() from?: string;
+  @IfGiven() @IsString() @DateOrInstant() to?: string;
+  @IfGiven() @QueryInt(0, 36_500) recordedLaterThanDays?: number;
 }

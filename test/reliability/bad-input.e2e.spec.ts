@@ -1,0 +1,450 @@
+import fc from 'fast-check';
+import { assignedProposal, cast, ensureSession, TestApi, type Cast } from '../support/api.js';
+import { send, type Answer, type RawRequest } from './http.js';
+
+/**
+ * Bad input against every route, property-based: random bodies (anything, JSON, the right keys with wrong types,
+ * huge strings, unicode, deep nesting, null, numbers for strings), random headers (If-Match, Idempotency-Key,
+ * Authorization, Content-Type), random ids in the path and random query strings — mostly with a valid token of
+ * the role that may use the route, on a proposal in a state where the step is possible, so that it is the
+ * validation of the input that gets exercised.
+ *
+ * For every request: never a 5xx; a 4xx writes no event; every 4xx is application/problem+json with a non-empty
+ * detail; every 400 names at least one field in `errors`.
+ *
+ * The seed is fixed (in the test names), so a failure reproduces: fast-check prints the shrunk request.
+ * The inputs that first found bugs stay in the generators: coUnits: null (was a 500), an impossible date in a query
+ * (was a 500), a body that is not JSON or has a __proto__ key (was a 400 naming no field), an overlong or badly
+ * percent-encoded path segment (was not problem+json).
+ */
+const SEED = 20190301;
+const RUNS: Record<Route['method'], number> = { POST: 100, GET: 70 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Values
+
+/** Printable Latin-1 characters: what an HTTP header value may carry (fetch refuses anything above U+00FF). */
+const headerChar = fc
+  .integer({ min: 0x20, max: 0xff })
+  .filter((c) => c < 0x7f || c >= 0xa0)
+  .map((c) => String.fromCharCode(c));
+const headerText = (maxLength = 80) => fc.string({ unit: headerChar, maxLength });
+
+const HUGE = ['x'.repeat(20_001), '测'.repeat(25_000), ' '.repeat(30_000), `${'a'.repeat(200)}\n`.repeat(150)];
+const NASTY = [
+  '',
+  ' ',
+  '\t\n',
+  '\u0000',
+  '\ud800',
+  '\udfff\ud800',
+  '🙂🙂🙂',
+  '\u202e\u0645\u0631\u062d\u0628\u0627',
+  'Z̷̧̛a̴l̸g̶o̵',
+  '<script>alert(1)</script>',
+  "' OR 1=1 --",
+  '"; DROP TABLE events; --',
+  '../../etc/passwd',
+  '__proto__',
+  'constructor',
+  'NaN',
+  'Infinity',
+  '-0',
+  '1e309',
+  'true',
+  'null',
+  '2019-02-30',
+  '2019-13-45',
+  '0000-00-00',
+  '9999-12-31',
+  '2019-03-01T25:61:00Z',
+  '+275760-09-13T00:00:00Z',
+  '6-3',
+  '0-0',
+  'A',
+  'a'.repeat(101),
+  'b'.repeat(2_001),
+];
+
+/** Mostly `usual` (8 in 9), now and then one of `unusual`. */
+const mostly = <T>(usual: fc.Arbitrary<T>, ...unusual: fc.Arbitrary<T>[]): fc.Arbitrary<T> =>
+  fc.oneof({ weight: 8 * unusual.length, arbitrary: usual }, ...unusual.map((arbitrary) => ({ weight: 1, arbitrary })));
+
+/** A JSON value, deep: nesting that a naïve validator might recurse into. */
+const deep = fc.integer({ min: 20, max: 400 }).map((depth) => {
+  let v: unknown = 'bottom';
+  for (let i = 0; i < depth; i++) v = i % 2 ? [v] : { v };
+  return v;
+});
+
+/** A value of the wrong kind for nearly any field. */
+const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constant(null),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.constantFrom(...NASTY),
+  fc.constantFrom(...HUGE),
+  fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 5 }),
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
+  deep,
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Routes
+
+type RoleKey = keyof Cast | 'none';
+
+interface Route {
+  readonly name: string;
+  readonly method: 'GET' | 'POST';
+  /** `:id` is a proposal id, `:session` a session id. */
+  readonly template: string;
+  /** The role that may use the route, so that what is exercised is the validation of the input. */
+  readonly role: RoleKey;
+  /** For POST: each body field with values that pass validation. For GET: each query parameter. */
+  readonly fields: Record<string, fc.Arbitrary<unknown>>;
+  readonly required?: readonly string[];
+  /** Whether the route reads Last-Event-ID (then sent now and then, valid or not). */
+  readonly readsLastEventId?: boolean;
+}
+
+const text = (max = 60) => fc.string({ unit: 'grapheme', minLength: 1, maxLength: max }).filter((s) => /\S/.test(s));
+const date = fc.date({ min: new Date('2019-03-01T00:00:00Z'), max: new Date('2020-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+const unit = fc.constantFrom('区发展改革委', '区财政局', '区教育局', '区生态环境局');
+const session = fc.constantFrom('6-3', '6-2', '7-1');
+const smallInt = (min: number, max: number) => fc.integer({ min, max }).map(String);
+const queryBool = fc.constantFrom('true', 'false');
+
+const ROUTES: readonly Route[] = [
+  // Commands
+  { name: 'POST /sessions', method: 'POST', template: '/sessions', role: 'office', required: ['id', 'name', 'year'],
+    fields: { id: fc.tuple(fc.integer({ min: 1, max: 999 }), fc.integer({ min: 1, max: 999 })).map(([a, b]) => `${a}-${b}`), name: text(), year: fc.integer({ min: 1949, max: 2999 }), answerLimitDays: fc.integer({ min: 1, max: 366 }) } },
+  { name: 'POST /sessions/:session/supervision-visits', method: 'POST', template: '/sessions/:session/supervision-visits', role: 'committee', required: ['unit'],
+    fields: { unit, note: text() } },
+  { name: 'POST /proposals', method: 'POST', template: '/proposals', role: 'member', required: ['session', 'title', 'body', 'category'],
+    fields: { session, title: text(), body: text(200), category: fc.constantFrom('economy', 'livelihood', 'other'), proposers: fc.array(fc.oneof(fc.constantFrom('m-2', 'm-3'), fc.record({ id: fc.constantFrom('m-2', 'm-3'), name: text(10) })), { maxLength: 3 }) } },
+  { name: 'POST /proposals/:id/register', method: 'POST', template: '/proposals/:id/register', role: 'committee',
+    fields: { number: fc.stringMatching(/^[0-9A-Za-z][0-9A-Za-z-]{0,31}$/) } },
+  { name: 'POST /proposals/:id/decline', method: 'POST', template: '/proposals/:id/decline', role: 'committee', required: ['reason'],
+    fields: { reason: fc.constantFrom('merged', 'opinion', 'out-of-scope'), mergedInto: fc.string({ maxLength: 64 }), note: text() } },
+  { name: 'POST /proposals/:id/assign', method: 'POST', template: '/proposals/:id/assign', role: 'office', required: ['leadUnit'],
+    fields: { leadUnit: unit, coUnits: fc.uniqueArray(unit, { maxLength: 3 }), dueDate: date } },
+  { name: 'POST /proposals/:id/reassignment-requests', method: 'POST', template: '/proposals/:id/reassignment-requests', role: 'lead', required: ['reason'],
+    fields: { reason: text() } },
+  { name: 'POST /proposals/:id/reassign', method: 'POST', template: '/proposals/:id/reassign', role: 'office', required: ['leadUnit'],
+    fields: { leadUnit: unit, coUnits: fc.uniqueArray(unit, { maxLength: 3 }), dueDate: date } },
+  { name: 'POST /proposals/:id/claim', method: 'POST', template: '/proposals/:id/claim', role: 'leader', fields: {} },
+  { name: 'POST /proposals/:id/visits', method: 'POST', template: '/proposals/:id/visits', role: 'lead', required: ['stage', 'visitorRank', 'form'],
+    fields: { stage: fc.constantFrom('before', 'during', 'after'), visitorRank: fc.constantFrom('principal', 'deputy', 'staff'), form: fc.constantFrom('in-person', 'on-site', 'phone'), note: text() } },
+  { name: 'POST /proposals/:id/co-unit-opinions', method: 'POST', template: '/proposals/:id/co-unit-opinions', role: 'coUnit', required: ['opinion'],
+    fields: { opinion: text(200) } },
+  { name: 'POST /proposals/:id/answers', method: 'POST', template: '/proposals/:id/answers', role: 'lead', required: ['category', 'text', 'publish'],
+    fields: { category: fc.constantFrom('A', 'B', 'C'), text: text(200), publish: fc.boolean(), withholdReason: text() } },
+  { name: 'POST /proposals/:id/feedback', method: 'POST', template: '/proposals/:id/feedback', role: 'member', required: ['attitude', 'agreesWithResult'],
+    fields: { attitude: fc.constantFrom('satisfied', 'basically-satisfied', 'dissatisfied'), agreesWithResult: fc.boolean(), comment: text() } },
+  { name: 'POST /proposals/:id/renegotiation', method: 'POST', template: '/proposals/:id/renegotiation', role: 'office', required: ['reason'],
+    fields: { reason: text(), dueDate: date } },
+  { name: 'POST /proposals/:id/follow-ups', method: 'POST', template: '/proposals/:id/follow-ups', role: 'lead', required: ['note'],
+    fields: { note: text(), substantiveProgress: fc.boolean() } },
+  { name: 'POST /proposals/:id/supervision', method: 'POST', template: '/proposals/:id/supervision', role: 'office', required: ['key'],
+    fields: { key: fc.boolean(), note: text() } },
+  { name: 'POST /proposals/:id/publication', method: 'POST', template: '/proposals/:id/publication', role: 'office', fields: {} },
+  // Queries
+  { name: 'GET /health', method: 'GET', template: '/health', role: 'none', fields: {} },
+  { name: 'GET /sessions/:session', method: 'GET', template: '/sessions/:session', role: 'member', fields: {} },
+  { name: 'GET /proposals', method: 'GET', template: '/proposals', role: 'office',
+    fields: { session, status: fc.constantFrom('filed', 'registered', 'declined', 'assigned', 'answered', 'reopened'), leadUnit: unit, category: fc.constantFrom('economy', 'other'), overdue: queryBool, key: queryBool, claimed: queryBool, q: text(10), sort: fc.constantFrom('number', '-filedAt', 'dueDate', '-updatedAt', 'title'), page: smallInt(1, 5), pageSize: smallInt(1, 200) } },
+  { name: 'GET /proposals/:id', method: 'GET', template: '/proposals/:id', role: 'office', fields: {} },
+  { name: 'GET /proposals/:id/history', method: 'GET', template: '/proposals/:id/history', role: 'auditor', fields: {} },
+  { name: 'GET /sessions/:session/statistics', method: 'GET', template: '/sessions/:session/statistics', role: 'leader', fields: { asOf: date } },
+  { name: 'GET /statistics/year-over-year', method: 'GET', template: '/statistics/year-over-year', role: 'committee', required: ['sessions'],
+    fields: { sessions: fc.uniqueArray(session, { minLength: 1, maxLength: 3 }).map((s) => s.join(',')), asOf: date } },
+  { name: 'GET /units', method: 'GET', template: '/units', role: 'office', required: ['session'], fields: { session } },
+  { name: 'GET /supervision/overdue', method: 'GET', template: '/supervision/overdue', role: 'office', fields: { session } },
+  { name: 'GET /supervision/due-soon', method: 'GET', template: '/supervision/due-soon', role: 'leader', fields: { session, days: smallInt(0, 366) } },
+  { name: 'GET /audit', method: 'GET', template: '/audit', role: 'auditor',
+    fields: { actor: fc.constantFrom('o-1', 'u-1'), unit, recorder: fc.constant('k-1'), type: fc.constantFrom('proposal.filed.v1', 'proposal.answered.v1'), proposal: fc.uuid(), time: fc.constantFrom('occurred', 'recorded'), from: date, to: date, recordedLaterThanDays: smallInt(0, 100), page: smallInt(1, 3), pageSize: smallInt(1, 200) } },
+  { name: 'GET /projections', method: 'GET', template: '/projections', role: 'office', fields: {} },
+  { name: 'GET /public/answers', method: 'GET', template: '/public/answers', role: 'none', fields: { session, tenant: fc.constantFrom('jinshan', 'fengxian'), page: smallInt(1, 3), pageSize: smallInt(1, 200) } },
+  { name: 'GET /feed', method: 'GET', template: '/feed', role: 'service', readsLastEventId: true,
+    fields: { from: smallInt(0, 1_000), types: fc.constantFrom('proposal.filed.v1', 'proposal.filed.v1,session.opened.v1'), prefix: fc.constantFrom('proposal', 'session', 'proposal-jinshan:') } },
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Requests
+
+/** Whether a string can go into a URL (a lone surrogate cannot). */
+function encodable(s: string): boolean {
+  try {
+    encodeURIComponent(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The ids the routes are exercised on: mostly a real one, so that the body is what gets validated. */
+interface Targets {
+  readonly proposal: (route: Route) => string;
+  readonly session: string;
+}
+
+/** A date-shaped value that may not be a date: 2019-13-45, 0000-00-00. */
+const dateShaped = fc
+  .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }))
+  .map(([y, m, d]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
+
+
+
+
+/** Path segments that are not ids: unicode, dots, percent-encoded specials, up to the 100 characters Fastify takes. */
+function strangeSegment(): fc.Arbitrary<string> {
+  const segments = [
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }).map(encodeURIComponent),
+    fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 40 }).map(encodeURIComponent),
+    fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+    fc.string({ unit: fc.constantFrom('a', 'Z', '0', '-', '_', '.', '~'), minLength: 65, maxLength: 100 }),
+    fc.constantFrom('..', '.', '...', '%2e%2e', '%2E', '%20', '%00', '%2F', '%25', '~', '__proto__', 'constructor', 'null', '0', '-', '_', '6-3', '0-0', '1-1000', '999-999'),
+  ];
+  // Longer than any id, or not valid percent-encoding: refused by the router itself.
+  segments.push(fc.string({ unit: 'grapheme-ascii', minLength: 101, maxLength: 300 }).map(encodeURIComponent), fc.constantFrom('%', '%E0%A4%A', 'a%zz'));
+  return fc.oneof(...segments);
+}
+
+function pathOf(route: Route, targets: Targets, strange: string | null): string {
+  return route.template
+    .replace(':id', strange ?? targets.proposal(route))
+    .replace(':session', strange ?? targets.session);
+}
+
+/** A body for a command: anything at all, or the route's own keys with wrong values, or a nearly valid one. */
+function bodyFor(route: Route): fc.Arbitrary<unknown> {
+  const keys = Object.keys(route.fields);
+  const required = new Set(route.required ?? []);
+  const valid = fc.record(route.fields, { requiredKeys: [...required] }) as fc.Arbitrary<Record<string, unknown>>;
+  const anyKey = fc.oneof(fc.constantFrom(...keys, 'occurredAt', 'onBehalfOf'), fc.string({ maxLength: 12 }));
+  const wrong = fc.oneof({ weight: 5, arbitrary: wrongValue }, dateShaped);
+  const paper = fc.record(
+    {
+      occurredAt: fc.oneof(date, dateShaped, fc.constantFrom(...NASTY), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())),
+      onBehalfOf: fc.oneof(
+        wrongValue,
+        fc.record(
+          {
+            sub: fc.oneof(text(10), wrongValue),
+            role: fc.oneof(fc.constantFrom('member', 'unit', 'office', 'clerk', 'service', 'auditor'), wrongValue),
+            unit: fc.oneof(unit, wrongValue),
+            name: wrongValue,
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+    },
+    { requiredKeys: [] },
+  );
+  return fc.oneof(
+    fc.anything({ maxDepth: 3 }),
+    fc.jsonValue({ maxDepth: 3 }),
+    valid,
+    // the right keys, every one of the wrong kind
+    fc.record(Object.fromEntries([...keys, 'occurredAt', 'onBehalfOf'].map((k) => [k, wrong])), { requiredKeys: [] }),
+    // a valid body with one field spoiled, or one more field
+    fc.tuple(valid, anyKey, wrong).map(([body, key, value]) => ({ ...body, [key]: value })),
+    // a valid body with paper-record fields, valid or not
+    fc.tuple(valid, paper).map(([body, p]) => ({ ...body, ...p })),
+  );
+}
+
+/** The text of a body: mostly the JSON of `bodyFor`, sometimes raw JSON text, sometimes none. */
+function bodyTextFor(route: Route): fc.Arbitrary<string | undefined> {
+  const texts: fc.Arbitrary<string | undefined>[] = [
+    fc.json({ maxDepth: 3 }),
+    fc.constant(undefined),
+    // a body larger than the 1 MiB limit
+    fc.constant(JSON.stringify({ text: 'x'.repeat(1_100_000) })),
+  ];
+  // Known bug: a body that is not JSON at all is refused with a 400 that names no field.
+  texts.push(fc.json().map((j) => j.slice(0, Math.max(0, j.length - 1))), fc.constantFrom('', '{', 'undefined', "{'a':1}"));
+  const body = mostly<string | undefined>(bodyFor(route).map((b) => JSON.stringify(b)), ...texts);
+  return body;
+}
+
+/** A query string: the route's own parameters with good or bad values, unknown ones, repeated ones. */
+function queryFor(route: Route): fc.Arbitrary<string> {
+  const keys = Object.keys(route.fields);
+  const keyArbs = [fc.string({ unit: 'grapheme', maxLength: 12 }), fc.constantFrom('minPosition', '__proto__', 'constructor', 'toString', '')];
+  const key = keys.length > 0 ? mostly(fc.constantFrom(...keys), ...keyArbs) : fc.oneof(...keyArbs);
+  const value = (k: string): fc.Arbitrary<string> =>
+    k === 'minPosition'
+      ? // a position the read models have certainly reached, or something that is not a position at all
+        fc.oneof(smallInt(0, 5), fc.constantFrom('-1', 'x', '1e3', '0.5', '', ' 1', '0x10', '9'.repeat(16)))
+      : fc.oneof(
+          { weight: 4, arbitrary: (Object.hasOwn(route.fields, k) ? route.fields[k] : text()).map(String) },
+          fc.string({ unit: 'grapheme', maxLength: 30 }),
+          fc.constantFrom(...NASTY.filter((s) => s.length < 3_000 && encodable(s))),
+          dateShaped,
+          fc.integer().map(String),
+          fc.double().map(String),
+        );
+  const pair = key.chain((k) => value(k).map((v) => [k, v] as const));
+  return fc
+    .array(pair, { maxLength: keys.length > 0 ? 4 : 1 })
+    .map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}` : ''));
+}
+
+function authorizationFor(route: Route, people: Cast): fc.Arbitrary<string | undefined> {
+  const token = route.role === 'none' ? undefined : people[route.role];
+  const bearer = token === undefined ? fc.constant(undefined) : fc.constant(`Bearer ${token}`);
+  return mostly<string | undefined>(
+    bearer,
+    fc.constant(undefined),
+    headerText(),
+    headerText().map((t) => `Bearer ${t}`),
+    fc.constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'bearer a.b.c', 'Bearer e30.e30.', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJvLTEiLCJyb2xlIjoib2ZmaWNlIn0.'),
+    // a valid token with one character changed
+    token === undefined ? fc.constant(undefined) : fc.nat(token.length - 1).map((i) => `Bearer ${token.slice(0, i)}${token[i] === 'A' ? 'B' : 'A'}${token.slice(i + 1)}`),
+  );
+}
+
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=latin1',
+  'application/JSON',
+  'application/problem+json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'text/plain',
+  'text/plain; charset=utf-8',
+  'application/xml',
+  '*/*',
+  'json',
+  ';',
+];
+
+/** Whom a clerk records a paper step for, per role of the route. */
+const ON_BEHALF_OF: Partial<Record<RoleKey, Record<string, string>>> = {
+  office: { sub: 'o-1', role: 'office' },
+  committee: { sub: 'c-1', role: 'committee' },
+  member: { sub: 'm-1', role: 'member' },
+  lead: { sub: 'u-1', role: 'unit', unit: '区发展改革委' },
+  coUnit: { sub: 'u-2', role: 'unit', unit: '区财政局' },
+  leader: { sub: 'l-1', role: 'leader' },
+};
+
+/** A whole request for a route: path (maybe with a strange id), query, headers and body. */
+function requestFor(route: Route, people: Cast, targets: Targets): fc.Arbitrary<RawRequest> {
+  const hasId = route.template.includes(':');
+  const absent = fc.constant(undefined);
+  const strange = hasId ? mostly<string | null>(fc.constant(null), strangeSegment()) : fc.constant(null);
+  const headers = fc.record({
+    authorization: authorizationFor(route, people),
+    'if-match': mostly<string | undefined>(absent, headerText(20), fc.nat().map((n) => `"${n}"`), fc.constantFrom('*', 'W/"1"', '"-1"', '""', '"1", "2"', '9'.repeat(20))),
+    'idempotency-key': mostly<string | undefined>(absent, headerText(40), fc.constantFrom('k-1', 'with space', 'x'.repeat(256), 'é')),
+    'x-correlation-id': mostly<string | undefined>(absent, headerText(40)),
+    'last-event-id': route.readsLastEventId ? mostly<string | undefined>(absent, headerText(20), smallInt(0, 50)) : absent,
+    'content-type': mostly<string>(fc.constant('application/json'), fc.constantFrom(...CONTENT_TYPES), headerText(30)),
+  });
+  const body = route.method === 'GET' ? absent : bodyTextFor(route);
+  const anyone = fc.record({ strange, query: route.method === 'GET' ? queryFor(route) : fc.constant(''), headers, body }).map(({ strange: s, query, headers: h, body: b }): RawRequest => {
+    const sent: Record<string, string> = {};
+    for (const [k, v] of Object.entries(h)) if (v !== undefined && (b !== undefined || k !== 'content-type')) sent[k] = v;
+    return { method: route.method, path: `${pathOf(route, targets, s)}${query}`, headers: sent, ...(b === undefined ? {} : { rawBody: b }) };
+  });
+  const onBehalfOf = ON_BEHALF_OF[route.role];
+  if (route.method !== 'POST' || !onBehalfOf) return anyone;
+  // A clerk's paper record of the step, for the right person, with a business date that may be anything.
+  const clerk = fc
+    .record({
+      body: fc.record(route.fields, { requiredKeys: [...(route.required ?? [])] }),
+      occurredAt: fc.option(fc.oneof(date, dateShaped, fc.constantFrom(...NASTY), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())), { nil: undefined }),
+    })
+    .map(({ body: b, occurredAt }): RawRequest => ({
+      method: 'POST',
+      path: pathOf(route, targets, null),
+      headers: { authorization: `Bearer ${people.clerk}`, 'content-type': 'application/json' },
+      rawBody: JSON.stringify({ ...b, onBehalfOf, ...(occurredAt === undefined ? {} : { occurredAt }) }),
+    }));
+  return fc.oneof({ weight: 6, arbitrary: anyone }, { weight: 1, arbitrary: clerk });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Properties
+
+/** Sends one request and lists every property it breaks (none, if all is well). */
+async function violations(api: TestApi, request: RawRequest): Promise<{ answer: Answer; broken: string[] }> {
+  const before = await api.store.headPosition();
+  const answer = await send(api, request);
+  const after = await api.store.headPosition();
+  const broken: string[] = [];
+  const { status, contentType, body } = answer;
+  if (status >= 500) broken.push(`a ${status}`);
+  if (status >= 400 && status < 500) {
+    if (after !== before) broken.push(`a ${status} that wrote ${after - before} event(s)`);
+    if (!/^application\/problem\+json/.test(contentType)) broken.push(`a ${status} as ${contentType}, not problem+json`);
+    if (typeof body?.detail !== 'string' || !/\S/.test(body.detail)) broken.push(`a ${status} without a detail`);
+    if (body?.status !== status) broken.push(`a ${status} whose body says status ${body?.status}`);
+    if (status === 400) {
+      const fields = Array.isArray(body?.errors) ? body.errors.map((e: { field?: unknown }) => e?.field) : [];
+      // The name of the field as sent, even when that is "" or " ".
+      if (!fields.some((f: unknown) => typeof f === 'string')) broken.push('a 400 whose errors name no field');
+    }
+  }
+  return { answer, broken };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The properties, route by route
+
+describe(`bad input over HTTP (fast-check seed ${SEED})`, () => {
+  const api = new TestApi();
+  let people: Cast;
+  const fixtures = new Map<string, string>();
+
+  /** A proposal in a state where the route's step is possible, one per route. */
+  async function fixtureFor(route: Route): Promise<string> {
+    const step = route.template.split('/').pop();
+    const filed = async () => {
+      const r = await api.post('/proposals', people.member, { session: '6-3', title: '关于开展渣土运输道路污染治理的建议', body: '……', category: 'environment' });
+      return r.body.id as string;
+    };
+    if (step === 'register' || step === 'decline') return filed();
+    if (step === 'assign') {
+      const id = await filed();
+      await api.post(`/proposals/${id}/register`, people.committee);
+      return id;
+    }
+    const id = await assignedProposal(api, people);
+    if (!['answers', 'feedback', 'renegotiation', 'follow-ups', 'publication'].includes(step ?? '')) return id;
+    await api.post(`/proposals/${id}/co-unit-opinions`, people.coUnit, { opinion: '同意' });
+    if (step === 'answers') return id;
+    await api.post(`/proposals/${id}/answers`, people.lead, { category: step === 'follow-ups' ? 'B' : 'A', text: '已办理。', publish: true });
+    return id;
+  }
+
+  beforeAll(async () => {
+    await api.start({ READ_YOUR_WRITES_TIMEOUT_MS: '300' });
+    people = cast(api);
+    await ensureSession(api, people);
+    await ensureSession(api, people, '6-2');
+    for (const route of ROUTES) if (route.template.includes(':id')) fixtures.set(route.name, await fixtureFor(route));
+  });
+  afterAll(() => api.stop());
+
+  it.each(ROUTES.map((route) => ({ route, name: route.name, runs: RUNS[route.method] })))(
+    `$name × $runs random requests (seed ${SEED}): never a 5xx, a 4xx writes nothing and is problem+json naming what is wrong`,
+    async ({ route, runs }) => {
+      const targets = { proposal: (r: Route) => fixtures.get(r.name) as string, session: '6-3' };
+      await fc.assert(
+        fc.asyncProperty(requestFor(route, people, targets), async (request) => {
+          const { answer, broken } = await violations(api, request);
+          expect({ broken, status: answer.status, answer: answer.text.slice(0, 300) }).toEqual({ broken: [], status: answer.status, answer: answer.text.slice(0, 300) });
+        }),
+        { seed: SEED, numRuns: runs },
+      );
+    },
+  );
+});
