@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ROLES, type Actor, type Role } from '@app/proposals';
 import { TENANT } from '@app/config';
@@ -29,10 +30,24 @@ export function mintToken(secret: string, claims: TokenClaims, expiresInSeconds 
   return jwt.sign(rest, secret, { algorithm: ALGORITHM, subject: sub, expiresIn: expiresInSeconds });
 }
 
+/**
+ * Given a string, jsonwebtoken first tries to read the secret as a public key, which fails and costs ~0.7 ms a
+ * request; a secret key object, made once, is checked in microseconds.
+ */
+const keys = new Map<string, KeyObject>();
+const keyOf = (secret: string): KeyObject => {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, key);
+  }
+  return key;
+};
+
 export function verifyToken(secret: string, token: string, defaultTenant: string): Principal {
   let payload: jwt.JwtPayload | string;
   try {
-    payload = jwt.verify(token, secret, { algorithms: [ALGORITHM] });
+    payload = jwt.verify(token, keyOf(secret), { algorithms: [ALGORITHM] });
   } catch (error) {
     throw new InvalidToken(error instanceof jwt.TokenExpiredError ? 'the token has expired' : 'the token is not valid');
   }

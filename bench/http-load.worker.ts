@@ -1,0 +1,99 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import autocannon from 'autocannon';
+
+/**
+ * The load generator of bench/http.bench.ts, in a worker thread: autocannon on its own event loop (the other core),
+ * so that the API's thread serves requests and does nothing else. Every request is a command taken in turn from
+ * the planned list; latencies of 2xx answers are kept exactly.
+ */
+export interface LoadRequest {
+  readonly path: string;
+  readonly token: string;
+  readonly body: string;
+}
+
+export interface LoadOptions {
+  readonly url: string;
+  readonly connections: number;
+  readonly seconds: number;
+  readonly requests: readonly LoadRequest[];
+  /** Where in the list to start, so that a warm-up and the measured run do not repeat the same commands. */
+  readonly offset: number;
+}
+
+export interface LoadResult {
+  readonly seconds: number;
+  readonly sent: number;
+  readonly ok: number;
+  readonly non2xx: number;
+  readonly status: Record<string, number>;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly mean: number; readonly max: number };
+}
+
+const percentile = (sorted: ArrayLike<number>, p: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+async function load(options: LoadOptions): Promise<LoadResult> {
+  const { requests } = options;
+  let next = options.offset;
+  const latencies: number[] = [];
+  const status: Record<string, number> = {};
+  const started = performance.now();
+  // In a worker thread autocannon answers its raw counts (it aggregates histograms only on the main thread), so the
+  // statuses and latencies are counted here from its 'response' events.
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: options.url,
+        connections: options.connections,
+        duration: options.seconds,
+        requests: [
+          {
+            setupRequest: (request) => {
+              const r = requests[next++ % requests.length];
+              return {
+                ...request,
+                method: 'POST',
+                path: r.path,
+                headers: { authorization: `Bearer ${r.token}`, 'content-type': 'application/json' },
+                body: r.body,
+              };
+            },
+          },
+        ],
+      },
+      (error: unknown, done: autocannon.Result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(done)),
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      status[statusCode] = (status[statusCode] ?? 0) + 1;
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    });
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    seconds,
+    sent: Object.values(status).reduce((a, b) => a + b, 0) + result.errors,
+    ok: latencies.length,
+    non2xx: Object.values(status).reduce((a, b) => a + b, 0) - latencies.length,
+    status,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    latencyMs: {
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      mean: sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length),
+      max: sorted.length ? sorted[sorted.length - 1] : NaN,
+    },
+  };
+}
+
+if (parentPort && workerData) {
+  const port = parentPort;
+  load(workerData as LoadOptions).then(
+    (result) => port.postMessage({ result }),
+    (error: unknown) => port.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+  );
+}
