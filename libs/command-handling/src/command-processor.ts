@@ -120,7 +120,7 @@ export class CommandProcessor {
       const session = sessionId && NEEDS_SESSION.has(command.type) ? await this.sessions.load(sessionStream(tenant, sessionId)) : null;
       const mergeTarget =
         command.type === 'DeclineProposal' && command.data.mergedInto
-          ? (await this.proposals.load(proposalStream(tenant, command.data.mergedInto))).state
+          ? (await this.proposals.load(proposalStream(tenant, command.data.mergedInto), { fresh: true })).state
           : undefined;
       const events = decideProposal(command, folded.state, {
         ...recording,
@@ -202,21 +202,37 @@ export class CommandProcessor {
       causationId: req.causationId ?? commandId,
       ...(req.idempotencyKey === undefined ? {} : { idempotencyKey: req.idempotencyKey, commandHash }),
     };
+    /** The first answer again for a retried command; else the If-Match check and the decision. */
+    const decideOn = async (folded: Folded<S>): Promise<CommandResult | Decision> => {
+      const earlier = folded.commands.get(commandId);
+      if (earlier && req.idempotencyKey !== undefined) {
+        if (earlier.commandHash !== commandHash)
+          throw new IdempotencyKeyReused('was already used for a different request', 'Idempotency-Key');
+        return { id, revision: earlier.revision, position: earlier.position };
+      }
+      if (req.expectedRevision !== undefined && folded.revision !== req.expectedRevision)
+        throw new RevisionMismatch(req.expectedRevision, folded.revision);
+      return decide(folded, recording, base);
+    };
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.lock.run(locks, async () => {
-          const folded = await writer.load(stream);
-          const earlier = folded.commands.get(commandId);
-          if (earlier && req.idempotencyKey !== undefined) {
-            if (earlier.commandHash !== commandHash)
-              throw new IdempotencyKeyReused('was already used for a different request', 'Idempotency-Key');
-            return { id, revision: earlier.revision, position: earlier.position };
+          // The first attempt decides on the cached stream (a lost race decides again on a fresh read), and a
+          // refusal never rests on a stale cache: if the stream moved, the command is decided again.
+          let folded = await writer.load(stream, { fresh: attempt > 1 });
+          let outcome: CommandResult | Decision;
+          try {
+            outcome = await decideOn(folded);
+          } catch (refusal) {
+            if (!(refusal instanceof DomainError) || attempt > 1) throw refusal;
+            const fresh = await writer.load(stream, { fresh: true });
+            if (fresh.revision === folded.revision) throw refusal;
+            folded = fresh;
+            outcome = await decideOn(folded);
           }
-          if (req.expectedRevision !== undefined && folded.revision !== req.expectedRevision)
-            throw new RevisionMismatch(req.expectedRevision, folded.revision);
-          const decision = await decide(folded, recording, base);
-          await decision.before?.();
-          const { revision, position } = await writer.append(stream, folded, decision.events, base);
+          if (!('events' in outcome)) return outcome;
+          await outcome.before?.();
+          const { revision, position } = await writer.append(stream, folded, outcome.events, base);
           return { id, revision, position };
         });
       } catch (error) {

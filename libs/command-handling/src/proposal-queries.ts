@@ -31,7 +31,7 @@ export class ProposalQueries {
   ) {}
 
   async state(tenant: string, reader: Actor, id: string): Promise<ProposalView> {
-    const folded = await this.processor.proposals.load(proposalStream(tenant, id));
+    const folded = await this.processor.proposals.load(proposalStream(tenant, id), { fresh: true });
     if (folded.state === null || folded.revision === 'no_stream') throw new NotFound(`no proposal ${id}`);
     if (!canReadProposal(reader, folded.state)) throw new Forbidden(`proposal ${id} is not one you take part in`);
     return { ...folded.state, revision: folded.revision };

@@ -16,7 +16,10 @@ export interface Folded<S> {
   readonly revision: number | 'no_stream';
   readonly lastHash: string | null;
   readonly lastOccurredAt: string | null;
-  /** Commands already applied to this stream, by command id: how idempotent retries find their first answer. */
+  /**
+   * Commands with an Idempotency-Key already applied to this stream, by command id: how a retry finds its first
+   * answer. (Commands without a key cannot be retried as such, so they are not kept.)
+   */
   readonly commands: ReadonlyMap<string, CommandRecord>;
 }
 
@@ -25,9 +28,9 @@ export type Evolve<S> = (state: S | null, event: DomainEvent, metadata: EventMet
 const EMPTY: Folded<never> = { state: null, revision: 'no_stream', lastHash: null, lastOccurredAt: null, commands: new Map() };
 
 /**
- * Loads streams folded through a decider's `evolve`, keeping recent ones in memory. A cached stream is brought up
- * to date by reading only the events after its revision, so writers in other processes are seen; the append's
- * expected revision guards the rest.
+ * Loads streams folded through a decider's `evolve`, keeping recent ones in memory. Deciding on a cached stream is
+ * optimistic: if another process appended meanwhile, the append's expected revision refuses it, the cache entry is
+ * dropped, and the command is decided again on a fresh load. Reads that must see other writers ask for `fresh`.
  */
 export class StreamWriter<S> {
   private readonly cache = new Map<string, Folded<S>>();
@@ -39,8 +42,10 @@ export class StreamWriter<S> {
     private readonly maxCached = 20_000,
   ) {}
 
-  async load(stream: string): Promise<Folded<S>> {
-    const cached = this.cache.get(stream) ?? (EMPTY as Folded<S>);
+  async load(stream: string, options: { fresh?: boolean } = {}): Promise<Folded<S>> {
+    const hit = this.cache.get(stream);
+    if (hit && !options.fresh) return hit;
+    const cached = hit ?? (EMPTY as Folded<S>);
     const from = cached.revision === 'no_stream' ? 0 : cached.revision + 1;
     const newer = await this.store.readStream(stream, { fromRevision: from });
     const folded = newer.length === 0 ? cached : this.fold(cached, newer);
@@ -60,7 +65,7 @@ export class StreamWriter<S> {
 
   private fold(start: Folded<S>, events: readonly RecordedEvent[]): Folded<S> {
     let { state, revision, lastHash, lastOccurredAt } = start;
-    const commands = new Map(start.commands);
+    let commands = start.commands;
     for (const e of events) {
       const metadata = e.metadata as unknown as EventMetadata;
       const domain = this.codec.decode(e.type, e.data);
@@ -68,7 +73,8 @@ export class StreamWriter<S> {
       revision = e.revision;
       lastHash = metadata.hash ?? null;
       lastOccurredAt = metadata.occurredAt ?? lastOccurredAt;
-      commands.set(metadata.commandId, { revision: e.revision, position: e.position, commandHash: metadata.commandHash });
+      if (metadata.idempotencyKey !== undefined)
+        commands = new Map(commands).set(metadata.commandId, { revision: e.revision, position: e.position, commandHash: metadata.commandHash });
     }
     return { state, revision, lastHash, lastOccurredAt, commands };
   }

@@ -30,7 +30,9 @@ export function allProjections(config: AppConfig): Projection[] {
 export function openReadStore(config: AppConfig): ReadStore {
   switch (config.readStore) {
     case 'sqlite':
-      return new SqliteReadStore({ path: readStoreFile(config), synchronous: config.sqliteSynchronous });
+      // Read models are derived and rebuildable, and each batch commits with its checkpoint: a batch lost to a power
+      // cut is simply projected again. They need no sync to disk at every commit.
+      return new SqliteReadStore({ path: readStoreFile(config), synchronous: 'normal' });
     case 'mongodb':
       // loadConfig guarantees the URL whenever READ_STORE=mongodb; the first use checks it is a replica set.
       return MongoReadStore.fromUrl(config.mongodbUrl as string);

@@ -50,7 +50,7 @@ export class SessionsController {
     @Param('id', SessionIdPipe) id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const folded = await this.processor.sessions.load(sessionStream(principal.tenant, id));
+    const folded = await this.processor.sessions.load(sessionStream(principal.tenant, id), { fresh: true });
     if (!folded.state || folded.revision === 'no_stream') throw new NotFound(`no session ${id}`);
     const { name, year, answerLimitDays } = folded.state;
     void reply.header('etag', `"${folded.revision}"`);
