@@ -81,7 +81,7 @@ export async function scaleEventLog(source: string, path: string, copies: number
            metadata, created
     FROM src.events ORDER BY position`);
   for (let k = 1; k <= copies; k++) {
-    copy.run({ k });
+    copy.run({ k: String(k) });
     log(`scaling: copy ${k} of ${copies} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
   db.exec('DETACH src');

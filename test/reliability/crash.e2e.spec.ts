@@ -161,7 +161,7 @@ function readModels(dir: string): Record<string, unknown[]> {
   const db = new Database(join(dir, 'read-models.sqlite'), { readonly: true });
   try {
     return Object.fromEntries(
-      projections().map((p) => [p.collection.name, (db.prepare(`SELECT doc FROM "c_${p.collection.name}" ORDER BY id`).pluck().all() as string[]).map((d) => JSON.parse(d))]),
+      projections().map((p) => [p.collection.name, (db.prepare(`SELECT doc FROM "c_${p.collection.name}__doc" ORDER BY id`).pluck().all() as string[]).map((d) => JSON.parse(d))]),
     );
   } finally {
     db.close();

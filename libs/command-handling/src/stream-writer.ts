@@ -15,7 +15,6 @@ export interface Folded<S> {
   readonly state: S | null;
   readonly revision: number | 'no_stream';
   readonly lastHash: string | null;
-  readonly lastOccurredAt: string | null;
   /**
    * Commands with an Idempotency-Key already applied to this stream, by command id: how a retry finds its first
    * answer. (Commands without a key cannot be retried as such, so they are not kept.)
@@ -25,7 +24,7 @@ export interface Folded<S> {
 
 export type Evolve<S> = (state: S | null, event: DomainEvent, metadata: EventMetadata) => S;
 
-const EMPTY: Folded<never> = { state: null, revision: 'no_stream', lastHash: null, lastOccurredAt: null, commands: new Map() };
+const EMPTY: Folded<never> = { state: null, revision: 'no_stream', lastHash: null, commands: new Map() };
 
 /**
  * Loads streams folded through a decider's `evolve`, keeping recent ones in memory. Deciding on a cached stream is
@@ -64,7 +63,7 @@ export class StreamWriter<S> {
   }
 
   private fold(start: Folded<S>, events: readonly RecordedEvent[]): Folded<S> {
-    let { state, revision, lastHash, lastOccurredAt } = start;
+    let { state, revision, lastHash } = start;
     let commands = start.commands;
     for (const e of events) {
       const metadata = e.metadata as unknown as EventMetadata;
@@ -72,11 +71,10 @@ export class StreamWriter<S> {
       if (domain) state = this.evolve(state, domain, metadata);
       revision = e.revision;
       lastHash = metadata.hash ?? null;
-      lastOccurredAt = metadata.occurredAt ?? lastOccurredAt;
       if (metadata.idempotencyKey !== undefined)
         commands = new Map(commands).set(metadata.commandId, { revision: e.revision, position: e.position, commandHash: metadata.commandHash });
     }
-    return { state, revision, lastHash, lastOccurredAt, commands };
+    return { state, revision, lastHash, commands };
   }
 
   /**

@@ -80,7 +80,7 @@ class RebuildApplier {
         evicted.add(key);
       }
     }
-    if (this.pending.length >= 5_000) await this.flush({});
+    if (this.pending.length >= 2_000) await this.flush({});
   }
 
   private async flush(checkpoints: Record<string, { from: number | null; to: number }>): Promise<void> {
@@ -113,12 +113,12 @@ export async function rebuildReadModels(
   projections: readonly Projection[],
   options: RebuildOptions = {},
 ): Promise<RebuildResult> {
-  const pageSize = options.pageSize ?? 5_000;
+  const pageSize = options.pageSize ?? 2_000;
   const codec = options.codec ?? eventCodec;
   const started = performance.now();
   const collections = projections.map((p) => p.collection);
   await readStore.beginRebuild(collections);
-  const applier = new RebuildApplier(readStore, projections, codec, options.cachedDocuments ?? 10_000);
+  const applier = new RebuildApplier(readStore, projections, codec, options.cachedDocuments ?? 2_000);
   let position = 0;
   let events = 0;
   let headPosition = await store.headPosition();

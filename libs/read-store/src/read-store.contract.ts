@@ -42,6 +42,7 @@ export function describeReadStoreContract(adapter: string, open: () => Promise<R
         name: `t${randomUUID().slice(0, 8)}`,
         fields: { tenant: 'string', session: 'string', title: 'string', due: 'string', rank: 'number', key: 'boolean', units: 'array' },
         indexes: [['tenant', 'session', 'rank'], ['due']],
+        partition: 'tenant',
       };
       await store.ensure([def]);
     });
@@ -94,6 +95,18 @@ export function describeReadStoreContract(adapter: string, open: () => Promise<R
       expect(await find({ units: { $in: ['区教育局', '区民政局'] } })).toEqual(['a', 'b']);
       expect(await find({ units: { $nin: ['区财政局'] } })).toEqual(['b', 'c']);
       expect(await find({ $or: [{ units: '区财政局' }, { rank: 0, units: { $ne: '区教育局' } }] })).toEqual(['a', 'c']);
+    });
+
+    it('matches array fields within the partition the filter names, and across partitions when it names none', async () => {
+      await put(item('a', { units: ['区财政局'] }), item('b', { tenant: 'fengxian', units: ['区财政局'] }), item('c', { tenant: 'fengxian', units: [] }));
+      const find = async (filter: Filter) => ids((await store.find(name(), { filter })).items).sort();
+      expect(await find({ tenant: 'jinshan', units: '区财政局' })).toEqual(['a']);
+      expect(await find({ tenant: 'fengxian', units: '区财政局' })).toEqual(['b']);
+      expect(await find({ units: '区财政局' })).toEqual(['a', 'b']);
+      expect(await find({ tenant: 'fengxian', units: { $ne: '区财政局' } })).toEqual(['c']);
+      await put(item('b', { tenant: 'jinshan', units: ['区财政局'] }));
+      expect(await find({ tenant: 'jinshan', units: '区财政局' })).toEqual(['a', 'b']);
+      expect(await find({ tenant: 'fengxian', units: '区财政局' })).toEqual([]);
     });
 
     it('sorts by several fields with ties broken by id, pages with skip and limit, and counts the total', async () => {

@@ -21,6 +21,11 @@ export interface CollectionDef {
   readonly fields: Readonly<Record<string, FieldKind>>;
   /** Compound indexes over declared scalar fields, in order. Array fields are always indexed. */
   readonly indexes: readonly (readonly string[])[];
+  /**
+   * A declared string field that queries filter by equality nearly always (the jurisdiction): array fields are
+   * indexed within it, as a compound multikey index { partition, arrayField } would be.
+   */
+  readonly partition?: string;
 }
 
 export interface Operators {

@@ -24,6 +24,7 @@ export function proposalsProjection(utcOffsetMinutes: number) {
     name: 'proposals@1',
     collection: {
       name: PROPOSALS,
+      partition: 'tenant',
       fields: {
         tenant: 'string',
         session: 'string',
@@ -44,12 +45,18 @@ export function proposalsProjection(utcOffsetMinutes: number) {
         proposerIds: 'array',
         substantiveYears: 'array',
       },
+      // One per common list: a session's register, the office's filters across sessions, supervision lists, the
+      // public answers. Proposal documents are few beside events, so the indexes cost little to keep.
       indexes: [
         ['tenant', 'session', 'number'],
         ['tenant', 'session', 'filedAt'],
         ['tenant', 'session', 'status'],
         ['tenant', 'open', 'dueDate'],
-        ['tenant', 'leadUnit', 'session'],
+        ['tenant', 'leadUnit', 'status', 'filedAt'],
+        ['tenant', 'status', 'filedAt'],
+        ['tenant', 'category', 'updatedAt'],
+        ['tenant', 'category', 'key', 'updatedAt'],
+        ['tenant', 'key', 'updatedAt'],
         ['tenant', 'published', 'publishedAt'],
         ['tenant', 'filedAt'],
         ['tenant', 'updatedAt'],

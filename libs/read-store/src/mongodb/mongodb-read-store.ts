@@ -462,7 +462,8 @@ function validate(def: CollectionDef): void {
 /** The indexes of a collection: each declared compound index with `_id` appended, then one per array field. */
 export function indexSpecs(def: CollectionDef): IndexDescription[] {
   const specs: IndexDescription[] = def.indexes.map((index) => ({ key: Object.fromEntries([...index.map((f) => [f, 1] as const), ['_id', 1] as const]) }));
-  for (const [field, kind] of Object.entries(def.fields)) if (kind === 'array') specs.push({ key: { [field]: 1 } });
+  for (const [field, kind] of Object.entries(def.fields))
+    if (kind === 'array') specs.push({ key: def.partition ? { [def.partition]: 1, [field]: 1 } : { [field]: 1 } });
   return specs;
 }
 

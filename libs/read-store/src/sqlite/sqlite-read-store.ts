@@ -31,6 +31,8 @@ const SCHEMA_VERSION = 1;
 const tableOf = (collection: string, generation: Generation) =>
   generation === 'live' ? `c_${collection}` : `c_${collection}__rebuild`;
 const sideOf = (collection: string, field: string, generation: Generation) => `${tableOf(collection, generation)}__${field}`;
+/** The documents themselves live apart from the narrow table of query fields, so scans and counts stay small. */
+const docsOf = (collection: string, generation: Generation) => sideOf(collection, 'doc', generation);
 const q = (identifier: string) => `"${identifier}"`;
 
 function sqlValue(value: unknown): unknown {
@@ -41,8 +43,9 @@ function sqlValue(value: unknown): unknown {
 }
 
 /**
- * The embedded read store: one SQLite file, a table per collection with the declared scalar fields as columns
- * (indexed as declared), and a side table per declared array field (a multikey index, as MongoDB has).
+ * The embedded read store: one SQLite file; per collection a narrow table of the declared scalar fields (indexed
+ * as declared), a side table per declared array field (a multikey index, as MongoDB has), and the documents
+ * themselves in a table of their own.
  */
 interface WritePlan {
   readonly scalars: readonly string[];
@@ -51,8 +54,12 @@ interface WritePlan {
   /** For a document known to be new: cheaper than an upsert. */
   readonly insert: Database.Statement;
   readonly remove: Database.Statement;
+  readonly upsertDoc: Database.Statement;
+  readonly insertDoc: Database.Statement;
+  readonly removeDoc: Database.Statement;
   readonly sideDelete: readonly Database.Statement[];
   readonly sideInsert: readonly Database.Statement[];
+  readonly partition?: string;
 }
 
 const sameValues = (a: unknown, b: unknown): boolean =>
@@ -63,6 +70,7 @@ export class SqliteReadStore implements ReadStore {
   private readonly defs = new Map<string, CollectionDef>();
   private readonly statements = new Map<string, Database.Statement>();
   private readonly plans = new Map<string, WritePlan>();
+  private commits = 0;
 
   constructor(options: SqliteReadStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -70,6 +78,8 @@ export class SqliteReadStore implements ReadStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 10000');
+    // Statistics for the query planner, refreshed when SQLite thinks they are stale (cheap when they are not).
+    this.db.pragma('optimize = 0x10002');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS rm_checkpoints (
         generation TEXT NOT NULL, name TEXT NOT NULL, position INTEGER NOT NULL, updated TEXT NOT NULL,
@@ -109,23 +119,32 @@ export class SqliteReadStore implements ReadStore {
 
   private create(def: CollectionDef, generation: Generation, withIndexes = true): void {
     const table = tableOf(def.name, generation);
-    if (this.tableExists(table)) return;
+    if (this.tableExists(table)) {
+      // A collection declared with more indexes than it has (a newer version of the code) gets them here.
+      if (withIndexes) this.createIndexes(def, generation);
+      return;
+    }
     const columns = this.scalarFields(def).map((f) => `${q(f)} ${def.fields[f] === 'string' ? 'TEXT' : 'NUMERIC'}`);
-    this.db.exec(`CREATE TABLE ${q(table)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL${columns.map((c) => `, ${c}`).join('')})`);
+    this.db.exec(`CREATE TABLE ${q(table)} (id TEXT PRIMARY KEY NOT NULL${columns.map((c) => `, ${c}`).join('')}) WITHOUT ROWID`);
+    this.db.exec(`CREATE TABLE ${q(docsOf(def.name, generation))} (id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL)`);
     for (const field of this.arrayFields(def)) {
-      this.db.exec(`CREATE TABLE ${q(sideOf(def.name, field, generation))} (value, id TEXT NOT NULL, PRIMARY KEY (value, id)) WITHOUT ROWID`);
+      // The partition (the jurisdiction) leads the key, so that an array match within it reads only its entries.
+      this.db.exec(`CREATE TABLE ${q(sideOf(def.name, field, generation))} (part, value, id TEXT NOT NULL, PRIMARY KEY (part, value, id)) WITHOUT ROWID`);
     }
     if (withIndexes) this.createIndexes(def, generation);
   }
 
-  /** The declared indexes, and the by-id index of each array side table, unless they exist already. */
+  /** The declared indexes, and the by-id index of each array side table, that do not exist yet. */
   private createIndexes(def: CollectionDef, generation: Generation): void {
-    const table = tableOf(def.name, generation);
-    const existing = this.statement("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE 'ix\\_%' ESCAPE '\\'").pluck().get(table) as number;
-    if (existing > 0) return;
     const index = () => q(`ix_${def.name}_${randomBytes(4).toString('hex')}`);
-    for (const fields of def.indexes) this.db.exec(`CREATE INDEX ${index()} ON ${q(table)} (${fields.map(q).join(', ')})`);
-    for (const field of this.arrayFields(def)) this.db.exec(`CREATE INDEX ${index()} ON ${q(sideOf(def.name, field, generation))} (id)`);
+    const ensure = (table: string, columns: readonly string[]) => {
+      const existing = (this.db.pragma(`index_list(${q(table)})`) as { name: string }[]).map((i) =>
+        (this.db.pragma(`index_info(${q(i.name)})`) as { name: string }[]).map((c) => c.name).join(','),
+      );
+      if (!existing.includes(columns.join(','))) this.db.exec(`CREATE INDEX ${index()} ON ${q(table)} (${columns.map(q).join(', ')})`);
+    };
+    for (const fields of def.indexes) ensure(tableOf(def.name, generation), fields);
+    for (const field of this.arrayFields(def)) ensure(sideOf(def.name, field, generation), ['id']);
   }
 
   private plan(collection: string, generation: Generation): WritePlan {
@@ -136,18 +155,25 @@ export class SqliteReadStore implements ReadStore {
       const table = q(tableOf(collection, generation));
       const scalars = this.scalarFields(def);
       const arrays = this.arrayFields(def);
-      const columns = ['id', 'doc', ...scalars];
+      const columns = ['id', ...scalars];
+      const docs = q(docsOf(collection, generation));
+      const values = `VALUES (${columns.map(() => '?').join(', ')})`;
+      const updates = columns.slice(1).map((c) => `${q(c)} = excluded.${q(c)}`);
       plan = {
         scalars,
         arrays,
         upsert: this.db.prepare(
-          `INSERT INTO ${table} (${columns.map(q).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
-            `ON CONFLICT (id) DO UPDATE SET ${columns.slice(1).map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`,
+          `INSERT INTO ${table} (${columns.map(q).join(', ')}) ${values} ` +
+            (updates.length ? `ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}` : 'ON CONFLICT (id) DO NOTHING'),
         ),
-        insert: this.db.prepare(`INSERT INTO ${table} (${columns.map(q).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`),
+        insert: this.db.prepare(`INSERT INTO ${table} (${columns.map(q).join(', ')}) ${values}`),
         remove: this.db.prepare(`DELETE FROM ${table} WHERE id = ?`),
+        upsertDoc: this.db.prepare(`INSERT INTO ${docs} (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`),
+        insertDoc: this.db.prepare(`INSERT INTO ${docs} (id, doc) VALUES (?, ?)`),
+        removeDoc: this.db.prepare(`DELETE FROM ${docs} WHERE id = ?`),
         sideDelete: arrays.map((f) => this.db.prepare(`DELETE FROM ${q(sideOf(collection, f, generation))} WHERE id = ?`)),
-        sideInsert: arrays.map((f) => this.db.prepare(`INSERT OR IGNORE INTO ${q(sideOf(collection, f, generation))} (value, id) VALUES (?, ?)`)),
+        sideInsert: arrays.map((f) => this.db.prepare(`INSERT OR IGNORE INTO ${q(sideOf(collection, f, generation))} (part, value, id) VALUES (?, ?, ?)`)),
+        partition: def.partition,
       };
       this.plans.set(key, plan);
     }
@@ -158,6 +184,7 @@ export class SqliteReadStore implements ReadStore {
     for (const def of defs) {
       if (!NAME.test(def.name)) throw new Error(`collection name ${def.name} must be an identifier`);
       for (const field of Object.keys(def.fields)) if (!NAME.test(field) || field === 'id' || field === 'doc') throw new Error(`field name ${field} is not allowed`);
+      if (def.partition !== undefined && def.fields[def.partition] !== 'string') throw new UndeclaredField(def.name, def.partition);
       for (const index of def.indexes)
         for (const field of index)
           if (!(field in def.fields) || def.fields[field] === 'array') throw new UndeclaredField(def.name, field);
@@ -168,14 +195,14 @@ export class SqliteReadStore implements ReadStore {
 
   async get<T extends Doc>(collection: string, id: string, generation: Generation = 'live'): Promise<T | null> {
     this.def(collection);
-    const row = this.statement(`SELECT doc FROM ${q(tableOf(collection, generation))} WHERE id = ?`).pluck().get(id) as string | undefined;
+    const row = this.statement(`SELECT doc FROM ${q(docsOf(collection, generation))} WHERE id = ?`).pluck().get(id) as string | undefined;
     return row === undefined ? null : (JSON.parse(row) as T);
   }
 
   async getMany<T extends Doc>(collection: string, ids: readonly string[], generation: Generation = 'live'): Promise<Map<string, T>> {
     this.def(collection);
     const found = new Map<string, T>();
-    const table = q(tableOf(collection, generation));
+    const table = q(docsOf(collection, generation));
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
       const rows = this.statement(`SELECT doc FROM ${table} WHERE id IN (${chunk.map(() => '?').join(',')})`).pluck().all(...chunk) as string[];
@@ -199,21 +226,38 @@ export class SqliteReadStore implements ReadStore {
     order.push('id ASC');
     const limit = query.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(query.limit))}`;
     const offset = query.skip ? `${limit ? '' : ' LIMIT -1'} OFFSET ${Math.max(0, Math.floor(query.skip))}` : '';
-    const rows = this.statement(`SELECT doc FROM ${q(table)} WHERE ${where} ORDER BY ${order.join(', ')}${limit}${offset}`)
+    const ids = this.statement(`SELECT id FROM ${q(table)} WHERE ${where} ORDER BY ${order.join(', ')}${limit}${offset}`)
       .pluck()
       .all(...params) as string[];
-    const items = rows.map((r) => JSON.parse(r) as T);
+    const docs = await this.getMany<T>(collection, ids);
+    const items = ids.map((id) => docs.get(id) as T);
     const unpaged = query.limit === undefined && !query.skip;
-    const total = unpaged ? items.length : (this.statement(`SELECT count(*) FROM ${q(table)} WHERE ${where}`).pluck().get(...params) as number);
+    const total = unpaged ? items.length : await this.count(collection, query.filter);
     return { items, total };
   }
 
   async count(collection: string, filter: Filter = {}): Promise<number> {
     const def = this.def(collection);
     const table = tableOf(collection, 'live');
+    const byMembership = this.countByMembership(def, filter);
+    if (byMembership !== undefined) return byMembership;
     const params: unknown[] = [];
     const where = this.where(def, table, filter, params);
     return this.statement(`SELECT count(*) FROM ${q(table)} WHERE ${where}`).pluck().get(...params) as number;
+  }
+
+  /**
+   * "Documents of this partition whose array holds this value" (a unit's proposals, a member's) is counted from the
+   * array's own index alone: one entry per document, no document read.
+   */
+  private countByMembership(def: CollectionDef, filter: Filter): number | undefined {
+    const keys = Object.keys(filter).filter((k) => filter[k] !== undefined);
+    if (def.partition === undefined || keys.length !== 2 || typeof filter[def.partition] !== 'string') return undefined;
+    const field = keys.find((k) => k !== def.partition) as string;
+    const value = filter[field];
+    if (def.fields[field] !== 'array' || value === null || typeof value === 'object') return undefined;
+    const side = q(sideOf(def.name, field, 'live'));
+    return this.statement(`SELECT count(*) FROM ${side} WHERE part = ? AND value = ?`).pluck().get(filter[def.partition], sqlValue(value)) as number;
   }
 
   private where(def: CollectionDef, table: string, filter: Filter, params: unknown[]): string {
@@ -227,28 +271,43 @@ export class SqliteReadStore implements ReadStore {
       }
       const kind = def.fields[field];
       if (kind === undefined) throw new UndeclaredField(def.name, field);
-      clauses.push(kind === 'array' ? this.arrayClause(table, field, condition as Condition, params) : scalarClause(field, condition as Condition, params));
+      const partition = def.partition !== undefined && typeof filter[def.partition] === 'string' ? (filter[def.partition] as string) : null;
+      clauses.push(
+        kind === 'array'
+          ? this.arrayClause(table, field, condition as Condition, params, partition)
+          : scalarClause(field, condition as Condition, params),
+      );
     }
     return clauses.length ? clauses.join(' AND ') : '1';
   }
 
-  private arrayClause(table: string, field: string, condition: Condition, params: unknown[]): string {
+  private arrayClause(table: string, field: string, condition: Condition, params: unknown[], partition: string | null): string {
     const side = q(`${table}__${field}`);
+    // Within the partition the filter names, when it names one; otherwise across all of them.
+    // Correlated, so that the planner may walk a sort index and probe the array's index per document, stopping at the
+    // end of the page, instead of gathering and sorting every member first.
+    const within = (values: readonly Scalar[]) => {
+      const list = values.map(() => '?').join(',');
+      if (partition === null) {
+        params.push(...values.map(sqlValue));
+        return `EXISTS (SELECT 1 FROM ${side} s WHERE s.value IN (${list}) AND s.id = ${q(table)}.id)`;
+      }
+      params.push(partition, ...values.map(sqlValue));
+      return `EXISTS (SELECT 1 FROM ${side} s WHERE s.part = ? AND s.value IN (${list}) AND s.id = ${q(table)}.id)`;
+    };
     const ops: Operators = isOperators(condition) ? condition : { $in: [condition] };
     const parts: string[] = [];
     for (const [op, value] of Object.entries(ops)) {
       switch (op) {
         case '$in': {
           const values = value as readonly Scalar[];
-          params.push(...values.map(sqlValue));
-          parts.push(values.length ? `id IN (SELECT id FROM ${side} WHERE value IN (${values.map(() => '?').join(',')}))` : '0');
+          parts.push(values.length ? within(values) : '0');
           break;
         }
         case '$nin':
         case '$ne': {
           const values = (op === '$ne' ? [value] : value) as readonly Scalar[];
-          params.push(...values.map(sqlValue));
-          parts.push(values.length ? `id NOT IN (SELECT id FROM ${side} WHERE value IN (${values.map(() => '?').join(',')}))` : '1');
+          parts.push(values.length ? `NOT ${within(values)}` : '1');
           break;
         }
         default:
@@ -264,6 +323,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async commit(batch: Batch, generation: Generation = 'live'): Promise<void> {
+    if (++this.commits % 10_000 === 0) this.db.pragma('optimize');
     this.db.transaction(() => {
       const now = new Date().toISOString();
       for (const [name, { from, to }] of Object.entries(batch.checkpoints)) {
@@ -280,12 +340,19 @@ export class SqliteReadStore implements ReadStore {
     plan.arrays.forEach((field, i) => {
       const before = previous === undefined ? undefined : (previous?.[field] ?? []);
       const after = doc?.[field] ?? [];
-      if (before !== undefined && sameValues(before, after)) return;
+      const samePartition = plan.partition === undefined || previous?.[plan.partition] === doc?.[plan.partition];
+      if (before !== undefined && samePartition && sameValues(before, after)) return;
       if (previous !== null) plan.sideDelete[i].run(id);
-      if (doc !== null && Array.isArray(after)) for (const value of after) plan.sideInsert[i].run(sqlValue(value), id);
+      const part = plan.partition === undefined ? null : sqlValue(doc?.[plan.partition]);
+      if (doc !== null && Array.isArray(after)) for (const value of after) plan.sideInsert[i].run(part, sqlValue(value), id);
     });
-    if (doc === null) plan.remove.run(id);
-    else (previous === null ? plan.insert : plan.upsert).run(id, JSON.stringify(doc), ...plan.scalars.map((f) => sqlValue(doc[f])));
+    if (doc === null) {
+      plan.remove.run(id);
+      plan.removeDoc.run(id);
+    } else {
+      (previous === null ? plan.insert : plan.upsert).run(id, ...plan.scalars.map((f) => sqlValue(doc[f])));
+      (previous === null ? plan.insertDoc : plan.upsertDoc).run(id, JSON.stringify(doc));
+    }
   }
 
   async beginRebuild(defs: readonly CollectionDef[]): Promise<void> {
@@ -308,6 +375,7 @@ export class SqliteReadStore implements ReadStore {
         if (!this.tableExists(tableOf(def.name, 'rebuild'))) throw new Error(`no rebuilt ${def.name} to swap in`);
         this.dropGeneration(def, 'live');
         this.db.exec(`ALTER TABLE ${q(tableOf(def.name, 'rebuild'))} RENAME TO ${q(tableOf(def.name, 'live'))}`);
+        this.db.exec(`ALTER TABLE ${q(docsOf(def.name, 'rebuild'))} RENAME TO ${q(docsOf(def.name, 'live'))}`);
         for (const field of this.arrayFields(def))
           this.db.exec(`ALTER TABLE ${q(sideOf(def.name, field, 'rebuild'))} RENAME TO ${q(sideOf(def.name, field, 'live'))}`);
       }
@@ -316,10 +384,12 @@ export class SqliteReadStore implements ReadStore {
     })();
     this.statements.clear();
     this.plans.clear();
+    this.db.exec('ANALYZE');
   }
 
   private dropGeneration(def: CollectionDef, generation: Generation): void {
     for (const field of this.arrayFields(def)) this.db.exec(`DROP TABLE IF EXISTS ${q(sideOf(def.name, field, generation))}`);
+    this.db.exec(`DROP TABLE IF EXISTS ${q(docsOf(def.name, generation))}`);
     this.db.exec(`DROP TABLE IF EXISTS ${q(tableOf(def.name, generation))}`);
   }
 
