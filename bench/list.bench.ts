@@ -5,7 +5,7 @@ import { pagesOf, SqliteEventStore } from '@app/event-store';
 import { SqliteReadStore, type DocWrite } from '@app/read-store';
 import { PROPOSALS, proposalsProjection, ProposalsQuery, toProjected, type ProposalDoc, type ProposalListQuery } from '@app/projections';
 import { eventCodec, type Actor } from '@app/proposals';
-import { generateEventLog } from './generate.js';
+import { ensureEventLog } from './generate.js';
 import { figure, runBench } from './result.js';
 import { seededRandom, UNITS } from './workload.js';
 
@@ -17,8 +17,8 @@ const PROPOSALS_WANTED = Number(process.env.BENCH_PROPOSALS ?? 200_000);
 const dataDir = process.env.BENCH_DATA ?? join(tmpdir(), 'cppcc-bench');
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 2_000);
 
-async function proposalDocs(log: (line: string) => void): Promise<ProposalDoc[]> {
-  const file = await generateEventLog(join(dataDir, 'events-1000000.sqlite'), 1_000_000, log);
+async function proposalDocs(): Promise<ProposalDoc[]> {
+  const file = ensureEventLog(join(dataDir, 'events-1000000.sqlite'), 1_000_000);
   const store = new SqliteEventStore({ path: file, synchronous: 'normal' });
   const projection = proposalsProjection(480);
   const docs = new Map<string, ProposalDoc>();
@@ -63,7 +63,7 @@ async function timeQueries(query: ProposalsQuery, shapes: readonly Shape[], log:
  * one jurisdiction.
  */
 runBench(async (log) => {
-  const base = await proposalDocs(log);
+  const base = await proposalDocs();
   const figures = [];
   const random = seededRandom(11);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@app/event-store';
 import { sessionStatistics, statisticsSourcesFromEvents } from '@app/reporting';
-import { generateEventLog, scaleEventLog } from './generate.js';
+import { ensureEventLog, scaleEventLog } from './generate.js';
 import { figure, runBench } from './result.js';
 
 /**
@@ -16,7 +16,7 @@ const dataDir = process.env.BENCH_DATA ?? join(tmpdir(), 'cppcc-bench');
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 runBench(async (log) => {
-  const source = await generateEventLog(join(dataDir, 'events-1000000.sqlite'), 1_000_000, log);
+  const source = ensureEventLog(join(dataDir, 'events-1000000.sqlite'), 1_000_000);
   const file = await scaleEventLog(source, join(dataDir, `events-x${COPIES}.sqlite`), COPIES, log);
   const db = new Database(file, { readonly: true });
   const events = db.prepare('SELECT max(position) FROM events').pluck().get() as number;

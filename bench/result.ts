@@ -1,3 +1,6 @@
+/** The heap bound of the rebuild (package.json's `rebuild` script runs with the same). */
+export const REBUILD_HEAP = '--max-old-space-size=192';
+
 /** One figure of `npm run bench`, as written to bench/results.json. */
 export interface BenchFigure {
   readonly name: string;
