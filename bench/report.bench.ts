@@ -20,8 +20,14 @@ runBench(async (log) => {
   const file = await scaleEventLog(source, join(dataDir, `events-x${COPIES}.sqlite`), COPIES, log);
   const db = new Database(file, { readonly: true });
   const events = db.prepare('SELECT max(position) FROM events').pluck().get() as number;
+  // The reference: the same events picked out by plain SQL and parsed, without the store or the statistics.
   let started = performance.now();
-  const scanned = db.prepare('SELECT count(*) FROM (SELECT type, stream FROM events)').pluck().get() as number;
+  let scanned = 0;
+  for (const row of db.prepare('SELECT stream, data, metadata FROM events WHERE type IN (?, ?)').iterate('proposal.filed.v1', 'proposal.followed-up.v1') as Iterable<{ data: string; metadata: string }>) {
+    JSON.parse(row.data);
+    JSON.parse(row.metadata);
+    scanned++;
+  }
   const rawSeconds = (performance.now() - started) / 1000;
   db.close();
   log(`bench:report — ${fmt(events)} events (${(statSync(file).size / 1e9).toFixed(1)} GB), Node ${process.version}`);
@@ -32,14 +38,14 @@ runBench(async (log) => {
     const sources = await statisticsSourcesFromEvents(store, 'jinshan', [session], 480);
     const statistics = sessionStatistics({ ...(sources.get(session) as NonNullable<ReturnType<typeof sources.get>>), utcOffsetMinutes: 480 });
     const seconds = (performance.now() - started) / 1000;
-    log(`  raw scan of every event's type and stream   ${rawSeconds.toFixed(1).padStart(6)} s  (${fmt(scanned)} events)`);
+    log(`  raw SQL scan picking the filings and follow-ups, parsed   ${rawSeconds.toFixed(1).padStart(6)} s  (${fmt(scanned)} of ${fmt(events)} events)`);
     log(`  report of session ${session} from the log        ${seconds.toFixed(1).padStart(6)} s  (filed ${statistics.filed}, registered ${statistics.registered}, solve rate ${statistics.solveRate}%)`);
     return [
       figure({
         name: `reporting job (one session's statistics from the event log) over ${fmt(events)} events`,
         value: Math.round(seconds * 10) / 10,
         unit: 's',
-        reference: 'raw scan of every event (type, stream) of the same file',
+        reference: 'raw SQL scan of the same file picking the filings and follow-ups, with JSON.parse',
         referenceValue: Math.round(rawSeconds * 10) / 10,
         target: '< 60 s',
         met: seconds < 60,
