@@ -1,14 +1,7 @@
-import { assignedProposal, cast, ensureSession, TestApi, type Cast } from '../support/api.js';
+import { assignedProposal, ensureSession, startedApi } from '../support/api.js';
 
 describe('concurrency and retries over HTTP', () => {
-  const api = new TestApi();
-  let people: Cast;
-
-  beforeAll(async () => {
-    await api.start();
-    people = cast(api);
-  });
-  afterAll(() => api.stop());
+  const { api, people } = startedApi();
 
   it('gives two writers with the same If-Match one success and one 412', async () => {
     const id = await assignedProposal(api, people, []);

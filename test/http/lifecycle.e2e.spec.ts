@@ -1,14 +1,7 @@
-import { cast, ensureSession, TestApi, type Cast } from '../support/api.js';
+import { ensureSession, startedApi } from '../support/api.js';
 
 describe('one proposal through every step of its handling, over HTTP', () => {
-  const api = new TestApi();
-  let people: Cast;
-
-  beforeAll(async () => {
-    await api.start();
-    people = cast(api);
-  });
-  afterAll(() => api.stop());
+  const { api, people } = startedApi();
 
   it('files, registers, assigns, handles, answers, reopens, re-answers, follows up, supervises and publishes', async () => {
     await ensureSession(api, people);

@@ -1,16 +1,9 @@
-import { assignedProposal, cast, TestApi, type Cast } from '../support/api.js';
+import { assignedProposal, startedApi } from '../support/api.js';
 
 /** DOMAIN.md, "Paper and time": a clerk records a step on behalf of whoever did it, with the day it happened. */
 describe('paper records by a clerk', () => {
-  const api = new TestApi();
-  let people: Cast;
+  const { api, people } = startedApi();
   const lead = { sub: 'u-1', role: 'unit', unit: '区发展改革委', name: '区发展改革委 王科长' };
-
-  beforeAll(async () => {
-    await api.start();
-    people = cast(api);
-  });
-  afterAll(() => api.stop());
 
   it('keeps who did the step and who recorded it, when it happened and when it was recorded', async () => {
     const id = await assignedProposal(api, people, []);
@@ -57,14 +50,7 @@ describe('paper records by a clerk', () => {
 });
 
 describe('jurisdictions', () => {
-  const api = new TestApi();
-  let people: Cast;
-
-  beforeAll(async () => {
-    await api.start();
-    people = cast(api);
-  });
-  afterAll(() => api.stop());
+  const { api, people } = startedApi();
 
   it('never lets a request touch another jurisdiction’s streams', async () => {
     const id = await assignedProposal(api, people, []);

@@ -1,16 +1,9 @@
-import { assignedProposal, cast, TestApi, type Cast } from '../support/api.js';
+import { assignedProposal, startedApi } from '../support/api.js';
 
 /** 64 concurrent writers on one proposal: no lost update, every loser told so, revisions without a gap. */
 describe('64 concurrent writers on one proposal', () => {
-  const api = new TestApi();
-  let people: Cast;
+  const { api, people } = startedApi();
   const WRITERS = 64;
-
-  beforeAll(async () => {
-    await api.start();
-    people = cast(api);
-  });
-  afterAll(() => api.stop());
 
   const revisions = async (id: string) =>
     (await api.get(`/proposals/${id}/history`, people.auditor)).body.events.map((e: { revision: number }) => e.revision);

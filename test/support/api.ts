@@ -133,3 +133,18 @@ export async function ensureSession(api: TestApi, people: Cast, id = '6-3'): Pro
   const opened = await api.post('/sessions', people.office, { id, name: '六届三次会议', year: 2019, answerLimitDays: 90 });
   expect([201, 409]).toContain(opened.status);
 }
+
+/**
+ * A TestApi started before the tests of the enclosing describe and stopped after them, with the cast's tokens
+ * (filled in when it has started).
+ */
+export function startedApi(env: Record<string, string> = {}): { readonly api: TestApi; readonly people: Cast } {
+  const api = new TestApi();
+  const people = {} as Cast;
+  beforeAll(async () => {
+    await api.start(env);
+    Object.assign(people, cast(api));
+  });
+  afterAll(() => api.stop());
+  return { api, people };
+}
