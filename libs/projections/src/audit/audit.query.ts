@@ -1,4 +1,5 @@
 import type { Filter, ReadStore } from '@app/read-store';
+import type { Paged } from '../proposals/proposals.query.js';
 import { AUDIT, type AuditDoc } from './audit.projection.js';
 
 export interface AuditQuery {
@@ -20,7 +21,7 @@ export interface AuditQuery {
 export type AuditEntry = Omit<AuditDoc, 'id' | 'tenant'>;
 
 /** The trail across all proposals and sessions, for supervisors: who did what, who typed it in, when. */
-export async function auditTrail(readStore: ReadStore, tenant: string, q: AuditQuery) {
+export async function auditTrail(readStore: ReadStore, tenant: string, q: AuditQuery): Promise<Paged<AuditEntry>> {
   const filter: Record<string, Filter[string]> = { tenant };
   if (q.actor) filter.actorId = q.actor;
   if (q.unit) filter.actorUnit = q.unit;

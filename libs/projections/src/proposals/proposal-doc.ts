@@ -66,7 +66,6 @@ export interface ProposalDoc extends Doc {
     readonly dueDate: string;
   }[];
   readonly latestCategory: ResultCategory | null;
-  readonly firstAnsweredAt: string | null;
   readonly feedback: readonly {
     readonly at: string;
     readonly member: string;

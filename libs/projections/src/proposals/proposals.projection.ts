@@ -98,7 +98,6 @@ export function proposalsProjection(utcOffsetMinutes: number) {
           coUnitOpinions: [],
           answers: [],
           latestCategory: null,
-          firstAnsweredAt: null,
           feedback: [],
           followUps: [],
           substantiveYears: [],
@@ -144,7 +143,6 @@ export function proposalsProjection(utcOffsetMinutes: number) {
           open: false,
           answers: [...doc.answers, { at, ...e.event.data, dueDate: doc.dueDate ?? '' }],
           latestCategory: e.event.data.category,
-          firstAnsweredAt: doc.firstAnsweredAt ?? at,
         };
       }),
       FeedbackGiven: step<'FeedbackGiven'>((doc, e) => {

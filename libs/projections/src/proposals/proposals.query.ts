@@ -1,35 +1,18 @@
 import type { Filter, FindQuery, ReadStore } from '@app/read-store';
-import { addDays, businessDate, type Actor, type Category, type ProposalStatus } from '@app/proposals';
+import { addDays, businessDate, inScope, readingScope, type Actor, type Category, type ProposalStatus } from '@app/proposals';
 import { docId } from '../projection.js';
 import type { ProposalDoc } from './proposal-doc.js';
 import { PROPOSALS } from './proposals.projection.js';
 
-/** What a reader may see of the proposals: supervisors everything, units what they handle, members their own. */
+/** The reader's scope (the domain's rule) as a filter of the proposals read model. */
 export function visibleTo(reader: Actor): Filter | 'none' {
-  switch (reader.role) {
-    case 'auditor':
-    case 'office':
-    case 'committee':
-    case 'leader':
-    case 'clerk':
-      return {};
-    case 'unit':
-      return reader.unit ? { units: reader.unit } : 'none';
-    case 'member':
-      return { proposerIds: reader.id };
-    case 'service':
-      return 'none';
-  }
+  const scope = readingScope(reader);
+  if (scope === 'all' || scope === 'none') return scope === 'all' ? {} : 'none';
+  return 'unit' in scope ? { units: scope.unit } : { proposerIds: scope.member };
 }
 
 /** The same rule for one document. */
-export function canReadDoc(reader: Actor, doc: ProposalDoc): boolean {
-  const scope = visibleTo(reader);
-  if (scope === 'none') return false;
-  if (reader.role === 'unit') return reader.unit !== undefined && doc.units.includes(reader.unit);
-  if (reader.role === 'member') return doc.proposerIds.includes(reader.id);
-  return true;
-}
+export const canReadDoc = (reader: Actor, doc: ProposalDoc): boolean => inScope(readingScope(reader), doc);
 
 export const SORTABLE = ['number', 'filedAt', 'dueDate', 'updatedAt', 'title'] as const;
 export type SortField = (typeof SORTABLE)[number];

@@ -1,15 +1,12 @@
 import type { ReadStore } from '@app/read-store';
-import type { Category, ResultCategory } from '@app/proposals';
+import type { ResultCategory } from '@app/proposals';
 import type { ProposalDoc } from './proposal-doc.js';
 import { PROPOSALS } from './proposals.projection.js';
+import type { Paged, ProposalSummary } from './proposals.query.js';
 
 /** A published answer (公开答复) as the public sees it: nothing about the members but their names. */
-export interface PublicAnswer {
-  readonly id: string;
-  readonly number: string | null;
-  readonly session: string;
-  readonly title: string;
-  readonly category: Category;
+export interface PublicAnswer extends Pick<ProposalSummary, 'id' | 'number' | 'session' | 'title' | 'category'> {
+  /** Names only. */
   readonly proposers: readonly string[];
   readonly unit: string;
   readonly result: ResultCategory;
@@ -41,7 +38,7 @@ export async function publicAnswers(
   readStore: ReadStore,
   tenant: string,
   query: { session?: string; page: number; pageSize: number },
-): Promise<{ items: PublicAnswer[]; total: number; page: number; pageSize: number }> {
+): Promise<Paged<PublicAnswer>> {
   const { items, total } = await readStore.find<ProposalDoc>(PROPOSALS, {
     filter: { tenant, published: true, ...(query.session ? { session: query.session } : {}) },
     sort: [['publishedAt', -1]],
