@@ -1,5 +1,7 @@
+import { jest } from '@jest/globals';
 import { describeReadStoreContract } from '../read-store.contract.js';
-import { SqliteReadStore } from './sqlite-read-store.js';
+import type { Filter } from '../read-store.js';
+import { SqliteReadStore, STATEMENT_CACHE_SIZE } from './sqlite-read-store.js';
 
 describeReadStoreContract('SQLite (in memory)', async () => new SqliteReadStore({ path: ':memory:' }));
 
@@ -16,6 +18,75 @@ describe('SQLite read store: indexes of a newer declaration', () => {
     expect(indexed).toEqual(expect.arrayContaining(['tenant,session', 'tenant,status']));
     expect(indexed.filter((i) => i === 'tenant,session')).toHaveLength(1);
     expect((await store.find('things', { filter: { status: 'filed' } })).total).toBe(1);
+    await store.close();
+  });
+});
+
+describe('SQLite read store: the statement cache', () => {
+  const def = {
+    name: 'things',
+    fields: { tenant: 'string', session: 'string', status: 'string', rank: 'number', units: 'array' },
+    indexes: [['tenant', 'session', 'rank']],
+    partition: 'tenant',
+  } as const;
+  const STATUSES = ['filed', 'registered', 'assigned', 'answered'];
+  const things = Array.from({ length: 300 }, (_, i) => ({
+    id: `t${String(i).padStart(3, '0')}`,
+    tenant: i % 3 === 0 ? 'fengxian' : 'jinshan',
+    session: `6-${1 + (i % 3)}`,
+    status: STATUSES[i % 4],
+    rank: i % 17,
+    units: [`unit-${i % 7}`, `unit-${i % 11}`],
+  }));
+  type Thing = (typeof things)[number];
+  const sorted = (docs: Thing[]) => [...docs].sort((a, b) => a.rank - b.rank || (a.id < b.id ? -1 : 1));
+
+  const filled = async (statementCacheSize?: number) => {
+    const store = new SqliteReadStore({ path: ':memory:', ...(statementCacheSize ? { statementCacheSize } : {}) });
+    await store.ensure([def]);
+    await store.commit({ writes: things.map((doc) => ({ collection: def.name, id: doc.id, doc })), checkpoints: {} });
+    return store;
+  };
+
+  it('stays within its bound over thousands of distinct pages, page sizes, lists and id sets, and answers them right', async () => {
+    const store = await filled();
+    for (let i = 0; i < 3_000; i++) {
+      const limit = 1 + (i % 97);
+      const skip = (i * 7) % 311;
+      const statuses = STATUSES.slice(0, 1 + (i % 4));
+      const units = Array.from({ length: 1 + (i % 23) }, (_, k) => `unit-${(i + k) % 13}`);
+      const filter = { tenant: 'jinshan', status: { $in: statuses }, units: { $in: units } };
+      const page = await store.find<Thing>(def.name, { filter, sort: [['rank', 1]], skip, limit });
+      const matching = sorted(things.filter((t) => t.tenant === 'jinshan' && statuses.includes(t.status) && t.units.some((u) => units.includes(u))));
+      if (i % 100 === 0) {
+        expect(page.items.map((t) => t.id)).toEqual(matching.slice(skip, skip + limit).map((t) => t.id));
+        expect(page.total).toBe(matching.length);
+      }
+      const ids = things.slice(i % 50, (i % 50) + 1 + (i % 250)).map((t) => t.id);
+      expect((await store.getMany(def.name, ids)).size).toBe(ids.length);
+      expect(await store.count(def.name, { rank: { $nin: Array.from({ length: 1 + (i % 30) }, (_, k) => k) } })).toBe(things.filter((t) => t.rank > i % 30).length);
+    }
+    expect(store.statementCacheSize()).toBeGreaterThan(0);
+    expect(store.statementCacheSize()).toBeLessThanOrEqual(STATEMENT_CACHE_SIZE);
+    await store.close();
+  });
+
+  it('drops the least recently used statement beyond its bound, however many query shapes there are', async () => {
+    const store = await filled(8);
+    const optional = [{ session: '6-2' }, { status: 'assigned' }, { rank: { $gte: 3 } }, { units: 'unit-3' }, { status: { $ne: 'filed' } }, { session: { $in: ['6-1', '6-2'] } }];
+    for (let mask = 0; mask < 2 ** optional.length; mask++) {
+      const filter = Object.assign({ tenant: 'jinshan' }, ...optional.filter((_, k) => mask & (1 << k))) as Filter;
+      for (const sort of [[['rank', 1]], [['rank', -1]], [['session', 1], ['rank', -1]]] as const) {
+        const page = await store.find<Thing>(def.name, { filter, sort, limit: 5 });
+        expect(page.items.length).toBe(Math.min(5, page.total));
+        expect(store.statementCacheSize()).toBeLessThanOrEqual(8);
+      }
+    }
+    // The one in use most recently is kept: asked again, it is found, not prepared anew.
+    const prepare = jest.spyOn(store.db, 'prepare');
+    await store.find(def.name, { filter: { tenant: 'jinshan', status: 'answered' }, sort: [['rank', 1]], limit: 5 });
+    await store.find(def.name, { filter: { tenant: 'jinshan', status: 'filed' }, sort: [['rank', 1]], skip: 5, limit: 10 });
+    expect(prepare.mock.calls.map(([sql]) => sql).filter((sql) => sql.startsWith('SELECT id'))).toHaveLength(1);
     await store.close();
   });
 });

@@ -23,7 +23,16 @@ export interface SqliteReadStoreOptions {
   /** A file path, or `:memory:` for tests. */
   readonly path: string;
   readonly synchronous?: 'full' | 'normal';
+  /** Prepared statements kept for reuse; beyond it the least recently used is dropped. Default 256. */
+  readonly statementCacheSize?: number;
 }
+
+/**
+ * The default bound of the statement cache. Statement texts depend only on a query's shape (its filtered fields,
+ * operators and sort; values, limits, offsets and list lengths are bound), so a few dozen cover the service; the bound
+ * is there so that no sequence of requests can make the store hold more.
+ */
+export const STATEMENT_CACHE_SIZE = 256;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SCHEMA_VERSION = 1;
@@ -34,6 +43,16 @@ const sideOf = (collection: string, field: string, generation: Generation) => `$
 /** The documents themselves live apart from the narrow table of query fields, so scans and counts stay small. */
 const docsOf = (collection: string, generation: Generation) => sideOf(collection, 'doc', generation);
 const q = (identifier: string) => `"${identifier}"`;
+
+/**
+ * The placeholders of a non-empty list, as many as the next power of two, the last value repeated to fill them (IN
+ * ignores repeats): lists of any length share a handful of statement texts instead of one each.
+ */
+function listOf(values: readonly unknown[], params: unknown[]): string {
+  const size = 2 ** Math.ceil(Math.log2(values.length));
+  for (let i = 0; i < size; i++) params.push(values[Math.min(i, values.length - 1)]);
+  return Array<string>(size).fill('?').join(',');
+}
 
 function sqlValue(value: unknown): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0;
@@ -68,13 +87,16 @@ const sameValues = (a: unknown, b: unknown): boolean =>
 export class SqliteReadStore implements ReadStore {
   readonly db: Database.Database;
   private readonly defs = new Map<string, CollectionDef>();
+  /** Prepared statements by SQL text, least recently used first. */
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly statementCacheBound: number;
   private readonly plans = new Map<string, WritePlan>();
   private commits = 0;
 
   constructor(options: SqliteReadStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
+    this.statementCacheBound = Math.max(1, options.statementCacheSize ?? STATEMENT_CACHE_SIZE);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 10000');
@@ -90,13 +112,22 @@ export class SqliteReadStore implements ReadStore {
     `);
   }
 
+  /** A prepared statement for the text, from the cache when it is there (made the most recently used). */
   private statement(sql: string): Database.Statement {
     let s = this.statements.get(sql);
-    if (!s) {
+    if (s) this.statements.delete(sql);
+    else {
       s = this.db.prepare(sql);
-      this.statements.set(sql, s);
+      // Dropped statements are finalized when they are garbage-collected; none is in use across an await.
+      if (this.statements.size >= this.statementCacheBound) this.statements.delete(this.statements.keys().next().value as string);
     }
+    this.statements.set(sql, s);
     return s;
+  }
+
+  /** How many prepared statements the store keeps now: never more than its bound (`statementCacheSize`). */
+  statementCacheSize(): number {
+    return this.statements.size;
   }
 
   private def(collection: string): CollectionDef {
@@ -203,9 +234,10 @@ export class SqliteReadStore implements ReadStore {
     this.def(collection);
     const found = new Map<string, T>();
     const table = q(docsOf(collection, generation));
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      const rows = this.statement(`SELECT doc FROM ${table} WHERE id IN (${chunk.map(() => '?').join(',')})`).pluck().all(...chunk) as string[];
+    for (let i = 0; i < ids.length; i += 512) {
+      const params: unknown[] = [];
+      const list = listOf(ids.slice(i, i + 512), params);
+      const rows = this.statement(`SELECT doc FROM ${table} WHERE id IN (${list})`).pluck().all(...params) as string[];
       for (const row of rows) {
         const doc = JSON.parse(row) as T;
         found.set(doc.id, doc);
@@ -224,9 +256,10 @@ export class SqliteReadStore implements ReadStore {
       return `${q(field)} ${direction === -1 ? 'DESC' : 'ASC'}`;
     });
     order.push('id ASC');
-    const limit = query.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(query.limit))}`;
-    const offset = query.skip ? `${limit ? '' : ' LIMIT -1'} OFFSET ${Math.max(0, Math.floor(query.skip))}` : '';
-    const ids = this.statement(`SELECT id FROM ${q(table)} WHERE ${where} ORDER BY ${order.join(', ')}${limit}${offset}`)
+    // Bound, not written into the text: the text (the statement cache's key) is the query's shape alone, whatever
+    // page a caller asks for. A negative limit is SQLite's "no limit".
+    params.push(query.limit === undefined ? -1 : Math.max(0, Math.floor(query.limit)), Math.max(0, Math.floor(query.skip ?? 0)));
+    const ids = this.statement(`SELECT id FROM ${q(table)} WHERE ${where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`)
       .pluck()
       .all(...params) as string[];
     const docs = await this.getMany<T>(collection, ids);
@@ -287,13 +320,9 @@ export class SqliteReadStore implements ReadStore {
     // Correlated, so that the planner may walk a sort index and probe the array's index per document, stopping at the
     // end of the page, instead of gathering and sorting every member first.
     const within = (values: readonly Scalar[]) => {
-      const list = values.map(() => '?').join(',');
-      if (partition === null) {
-        params.push(...values.map(sqlValue));
-        return `EXISTS (SELECT 1 FROM ${side} s WHERE s.value IN (${list}) AND s.id = ${q(table)}.id)`;
-      }
-      params.push(partition, ...values.map(sqlValue));
-      return `EXISTS (SELECT 1 FROM ${side} s WHERE s.part = ? AND s.value IN (${list}) AND s.id = ${q(table)}.id)`;
+      if (partition === null) return `EXISTS (SELECT 1 FROM ${side} s WHERE s.value IN (${listOf(values.map(sqlValue), params)}) AND s.id = ${q(table)}.id)`;
+      params.push(partition);
+      return `EXISTS (SELECT 1 FROM ${side} s WHERE s.part = ? AND s.value IN (${listOf(values.map(sqlValue), params)}) AND s.id = ${q(table)}.id)`;
     };
     const ops: Operators = isOperators(condition) ? condition : { $in: [condition] };
     const parts: string[] = [];
@@ -414,11 +443,10 @@ function scalarClause(field: string, condition: Condition, params: unknown[]): s
     switch (op) {
       case '$in':
       case '$nin': {
-        const values = value as readonly Scalar[];
-        params.push(...values.map(sqlValue));
-        const list = values.map(() => '?').join(',');
-        if (op === '$in') parts.push(values.length ? `${column} IN (${list})` : '0');
-        else parts.push(values.length ? `(${column} IS NULL OR ${column} NOT IN (${list}))` : '1');
+        const values = (value as readonly Scalar[]).map(sqlValue);
+        if (values.length === 0) parts.push(op === '$in' ? '0' : '1');
+        else if (op === '$in') parts.push(`${column} IN (${listOf(values, params)})`);
+        else parts.push(`(${column} IS NULL OR ${column} NOT IN (${listOf(values, params)}))`);
         break;
       }
       case '$ne':
