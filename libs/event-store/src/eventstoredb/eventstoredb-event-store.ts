@@ -1,13 +1,16 @@
 import {
   ANY,
   BACKWARDS,
+  CancelledError,
   END,
   EventStoreDBClient,
   FORWARDS,
   NO_STREAM,
+  NotLeaderError,
   START,
   STREAM_EXISTS,
   StreamNotFoundError,
+  UnavailableError,
   WrongExpectedVersionError,
   eventTypeFilter,
   excludeSystemEvents,
@@ -72,6 +75,31 @@ export interface EventStoreDbClientLike {
 export interface EventStoreDbEventStoreOptions {
   /** How many events one `readAll` round trip asks for (the client of 6.2 filters `$all` reads on this side). */
   readonly pageSize?: number;
+  /** How `subscribeToAll` waits before subscribing again after the server ended or dropped its call. */
+  readonly resubscribe?: ResubscribeOptions;
+}
+
+/**
+ * Bounded exponential backoff with jitter: the n-th attempt in a row without an event waits a random time between
+ * half and all of `min(maxDelayMs, initialDelayMs * 2^(n-1))`. An event received resets the count.
+ */
+export interface ResubscribeOptions {
+  /** Default 100 ms. */
+  readonly initialDelayMs?: number;
+  /** Default 5 000 ms. */
+  readonly maxDelayMs?: number;
+  /** Told of every interruption before the wait, e.g. to log it. */
+  readonly onInterruption?: (interruption: SubscriptionInterruption) => void;
+}
+
+export interface SubscriptionInterruption {
+  /** What the client reported (`UnavailableError`, `CancelledError`, `NotLeaderError`); undefined when the server ended the call. */
+  readonly error?: unknown;
+  /** 1 for the first interruption since the last event received. */
+  readonly attempt: number;
+  readonly delayMs: number;
+  /** The port's position the next call resumes after (0: from the start). */
+  readonly resumeAfter: number;
 }
 
 /** `$correlationId` / `$causationId`: the metadata keys EventStoreDB's projections (`$by_correlation_id`) read. */
@@ -99,6 +127,9 @@ const TICKS_PER_MILLISECOND = 10_000n;
  * System events (streams or types starting with `$`: statistics, projections' links, stream metadata) are never
  * returned by `readAll`, `subscribeToAll` or counted by `headPosition`.
  *
+ * Subscriptions outlive the server's calls (restarts, leader changes, dropped connections): `subscribeToAll`
+ * subscribes again after a backoff from the last event received (see there and `ResubscribeOptions`).
+ *
  * Idempotence is the server's: the event ids are the application's deterministic ids, so a retried append is
  * answered with the first append's result. With `any`, the server only recognises a retry while the first append is
  * in its cache of recent commits; with an expected revision it always does.
@@ -107,12 +138,20 @@ export class EventStoreDbEventStore implements EventStore {
   private closed = false;
   private readonly pageSize: number;
   private readonly subscriptions = new Set<() => Promise<void>>();
+  private readonly resubscribe: Required<Omit<ResubscribeOptions, 'onInterruption'>> &
+    Pick<ResubscribeOptions, 'onInterruption'>;
 
   constructor(
     private readonly client: EventStoreDbClientLike,
     options: EventStoreDbEventStoreOptions = {},
   ) {
     this.pageSize = Math.max(2, options.pageSize ?? 500);
+    const initialDelayMs = Math.max(0, options.resubscribe?.initialDelayMs ?? 100);
+    this.resubscribe = {
+      initialDelayMs,
+      maxDelayMs: Math.max(initialDelayMs, options.resubscribe?.maxDelayMs ?? 5_000),
+      onInterruption: options.resubscribe?.onInterruption,
+    };
   }
 
   /** E.g. `esdb://localhost:2113?tls=false`. */
@@ -259,10 +298,19 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * A catch-up subscription that outlives the server's calls. EventStoreDB ends a subscription call when it
+   * restarts, steps down as leader or drops the connection, and the client then either finishes the stream or
+   * fails it with `UnavailableError`, `CancelledError` or `NotLeaderError` (the errors on which the client itself
+   * reconnects). Each of these is followed here by a new call after a backoff (`ResubscribeOptions`), resuming
+   * after the last event received, so that every event is delivered once and in order across interruptions. The
+   * iteration ends only when unsubscribed (or the store closed); any other error ends it by being thrown.
+   */
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     const from = options.fromPosition ?? 0;
     const filter = options.filter;
     const client = this.client;
+    const backoff = this.resubscribe;
     let active = !this.closed;
     let current: EsdbSubscription | undefined;
     // A fresh promise per wait, so that a long-lived subscription does not pile reactions onto one pending promise.
@@ -270,6 +318,14 @@ export class EventStoreDbEventStore implements EventStore {
     const interrupted = () =>
       new Promise<IteratorReturnResult<undefined>>((resolve) => {
         interrupt = () => resolve({ done: true, value: undefined });
+      });
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        interrupt = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     const unsubscribe = async (): Promise<void> => {
       if (!active) return;
@@ -288,44 +344,64 @@ export class EventStoreDbEventStore implements EventStore {
           if (active) await interrupted();
           return;
         }
-        // A catch-up subscription starts after the given position (exclusive), as the port does; `seen` also
-        // guards against a server that would repeat it.
+        // A catch-up subscription starts after the given position (exclusive), as the port does. `seen` is the
+        // newest position received (delivered or not wanted): it guards against a server that would repeat an
+        // event, and `resumeFrom`, the place of that event in the server's own terms, is where a new call starts.
         let seen = from;
-        let start: ReadPosition = from > 0 ? toPosition(from) : START;
-        let delivered = false;
+        let resumeFrom: ReadPosition = from > 0 ? toPosition(from) : START;
+        let attempt = 0;
         while (active) {
           const subscription = client.subscribeToAll({
-            fromPosition: start,
+            fromPosition: resumeFrom,
             resolveLinkTos: false,
             filter: serverFilter(filter),
           });
           current = subscription;
           const iterator = subscription[Symbol.asyncIterator]();
+          let received = false;
+          let failure: unknown;
           try {
             for (;;) {
               const next = await Promise.race([iterator.next(), interrupted()]);
               interrupt = undefined;
-              if (next.done || !active) return;
+              if (!active) return;
+              if (next.done) break; // the server ended the call
+              received = true;
+              attempt = 0;
               const resolved = next.value;
               const event = resolved.event;
               if (!event) continue; // a link whose event is gone; checkpoints never come through as data
               const position = positionOf(event, resolved.commitPosition);
               if (position <= seen) continue;
               seen = position;
+              resumeFrom = event.position ?? toPosition(position);
               if (!wanted(event, filter)) continue;
-              delivered = true;
               yield toRecordedEvent(event, resolved.commitPosition);
               if (!active) return;
             }
           } catch (error) {
             if (!active) return;
-            if (!delivered && start !== START && isInvalidPosition(error)) {
+            if (!received && resumeFrom !== START && isInvalidPosition(error)) {
+              // Only a caller's position can be no record boundary: scan from the start, `seen` skips up to it.
               await release(subscription);
-              start = START;
+              resumeFrom = START;
               continue;
             }
-            throw error;
+            if (!isTransient(error)) throw error;
+            failure = error;
           }
+          current = undefined;
+          await release(subscription);
+          attempt += 1;
+          const delayMs = backoffDelay(attempt, backoff.initialDelayMs, backoff.maxDelayMs);
+          try {
+            backoff.onInterruption?.({ error: failure, attempt, delayMs, resumeAfter: seen });
+          } catch {
+            // A failing log line must not end the subscription it reports on.
+          }
+          if (!active) return;
+          await pause(delayMs);
+          interrupt = undefined;
         }
       } finally {
         await unsubscribe();
@@ -485,10 +561,36 @@ function isStreamNotFound(error: unknown): boolean {
 }
 
 /**
- * Reading `$all` from a place that is no record boundary: servers since 23.10 answer InvalidArgument "Trying to read
- * from an invalid position." (the 6.2 client wraps it as an UnknownError); older ones "ReadAllResult.Error".
+ * Reading or subscribing to `$all` from a place that is no record boundary. Servers answer, by generation,
+ * InvalidArgument "Trying to read from an invalid position.", or Unknown "Unexpected ReadAllResult: Error" /
+ * "Unexpected FilteredReadAllResult: Error" (older servers; reported for 22.10), or Unknown
+ * "Unexpected FilteredReadAllResult: InvalidPosition" (reported for 24.10); the 6.2 client wraps each as an
+ * UnknownError whose message carries the details. Subscriptions are filtered calls, `readAll` unfiltered ones.
  */
 function isInvalidPosition(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /invalid position|ReadAllResult\.(Error|InvalidPosition)/i.test(message);
+  return /invalid ?position|ReadAllResult(?:\.|: *)(?:Error|InvalidPosition)\b/i.test(message);
+}
+
+/**
+ * The errors after which the 6.2 client itself reconnects (`Client.shouldReconnect`): the server is unavailable
+ * (down, restarting, connection dropped), it cancelled the call, or it is not the leader (the client then connects
+ * to the leader it named). A subscription interrupted by one of these is resumed; any other error is the caller's.
+ */
+function isTransient(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return (
+    error instanceof UnavailableError ||
+    error instanceof CancelledError ||
+    error instanceof NotLeaderError ||
+    type === 'unavailable' ||
+    type === 'cancelled' ||
+    type === 'not-leader'
+  );
+}
+
+/** Exponential, bounded, with "equal jitter": between half and all of the bound, so waits never collapse to 0. */
+function backoffDelay(attempt: number, initialDelayMs: number, maxDelayMs: number): number {
+  const bound = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(attempt - 1, 30));
+  return Math.round(bound / 2 + Math.random() * (bound / 2));
 }

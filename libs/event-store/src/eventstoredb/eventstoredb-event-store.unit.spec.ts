@@ -1,5 +1,6 @@
 import {
   StreamNotFoundError,
+  UnavailableError,
   UnknownError,
   WrongExpectedVersionError,
   type AllStreamJSONRecordedEvent,
@@ -23,6 +24,7 @@ import {
   type EsdbRead,
   type EsdbSubscription,
   type EventStoreDbClientLike,
+  type SubscriptionInterruption,
 } from './eventstoredb-event-store.js';
 
 /** One record of the fake transaction log, kept as the server keeps it: JSON text, commit = prepare position. */
@@ -483,14 +485,64 @@ describe('EventStoreDbEventStore at the client boundary', () => {
       expect(starts).toEqual([{ commit: BigInt(all[0].position + 1), prepare: BigInt(all[0].position + 1) }, 'start']);
     });
 
-    it('passes other errors of the client subscription to the iteration', async () => {
+    it('passes errors the client does not reconnect on to the iteration, without subscribing again', async () => {
+      let calls = 0;
       client.subscribeToAll = () => {
+        calls += 1;
         const failing = (async function* (): AsyncGenerator<AllStreamResolvedEvent> {
-          throw new UnknownError(undefined, '14 UNAVAILABLE: connection lost');
+          throw new UnknownError(undefined, '13 INTERNAL: boom');
         })();
         return { [Symbol.asyncIterator]: () => failing, unsubscribe: async () => undefined };
       };
-      await expect(take(store.subscribeToAll({ fromPosition: 1024 }), 1)).rejects.toThrow('connection lost');
+      await expect(take(store.subscribeToAll({ fromPosition: 1024 }), 1)).rejects.toThrow('boom');
+      expect(calls).toBe(1);
+    });
+
+    it('resubscribes after the last event received, backing off exponentially with jitter up to the bound', async () => {
+      await store.append('proposal-t:a', [newEvent(), newEvent()], 'no_stream');
+      const interruptions: SubscriptionInterruption[] = [];
+      const delays = { initialDelayMs: 2, maxDelayMs: 16 };
+      const backingOff = new EventStoreDbEventStore(client, {
+        resubscribe: { ...delays, onInterruption: (i) => interruptions.push(i) },
+      });
+      const subscribe = client.subscribeToAll.bind(client);
+      const starts: unknown[] = [];
+      let call = 0;
+      client.subscribeToAll = (options) => {
+        starts.push(options?.fromPosition);
+        call += 1;
+        // Calls 1 and 8 deliver one event each, then the server ends them; calls 2–7 fail as if the node were down.
+        if (call === 1 || call === 8) {
+          const events = subscribe(options)[Symbol.asyncIterator]();
+          const once = (async function* () {
+            const first = await events.next();
+            if (!first.done) yield first.value;
+          })();
+          return { [Symbol.asyncIterator]: () => once, unsubscribe: async () => undefined };
+        }
+        if (call < 8) {
+          const failing = (async function* (): AsyncGenerator<AllStreamResolvedEvent> {
+            throw new UnavailableError(undefined, '14 UNAVAILABLE: No connection established');
+          })();
+          return { [Symbol.asyncIterator]: () => failing, unsubscribe: async () => undefined };
+        }
+        return subscribe(options);
+      };
+      const seen = await take(backingOff.subscribeToAll(), 2);
+      const all = await store.readAll();
+      expect(seen.map((e) => e.id)).toEqual(all.map((e) => e.id));
+      const first = { commit: BigInt(all[0].position), prepare: BigInt(all[0].position) };
+      expect(starts).toEqual(['start', ...Array(7).fill(first)]);
+      expect(interruptions.map((i) => [i.attempt, i.error === undefined, i.resumeAfter])).toEqual([
+        [1, true, all[0].position],
+        ...[2, 3, 4, 5, 6, 7].map((attempt) => [attempt, false, all[0].position]),
+      ]);
+      interruptions.forEach(({ attempt, delayMs }) => {
+        const bound = Math.min(delays.maxDelayMs, delays.initialDelayMs * 2 ** (attempt - 1));
+        expect(delayMs).toBeGreaterThanOrEqual(bound / 2);
+        expect(delayMs).toBeLessThanOrEqual(bound);
+      });
+      await backingOff.close();
     });
 
     it('is ended by close, which disposes the client', async () => {
