@@ -127,3 +127,17 @@ export class UndeclaredField extends Error {
     this.name = 'UndeclaredField';
   }
 }
+
+/**
+ * A rebuild that a newer one replaced (another `beginRebuild` came after it): it can no longer commit or be swapped
+ * in, so that a process that stalled cannot put its rebuild, or the newer half-filled one, over the live read models.
+ */
+export class RebuildSuperseded extends Error {
+  constructor(
+    readonly token: string,
+    readonly by: string | null,
+  ) {
+    super(`rebuild ${token} was superseded${by ? ` by rebuild ${by}` : ''}: a newer rebuild began after it, so it is not swapped in`);
+    this.name = 'RebuildSuperseded';
+  }
+}

@@ -6,7 +6,8 @@ import type { MongoBulkWriteResultLike, MongoClientLike, MongoCollectionLike, Mo
  * for unit tests. It evaluates the query subset the adapter emits with MongoDB's documented semantics
  * (null matches missing, multikey equality and $nin/$ne, type bracketing for ranges, limit 0 = no limit,
  * BSON sort order with binary string comparison, an empty $or refused), emulates `withTransaction` (atomic
- * rollback on error, retry on TransientTransactionError) and records every call.
+ * rollback on error, retry on TransientTransactionError) and records every call. A client can be made to stall
+ * before a call (`pauseBefore`), as a process that stops for a while between two steps.
  *
  * It checks the adapter's translation and its use of the driver, not the server: query planning, locking,
  * write conflicts between concurrent transactions, PCRE details and catalog changes are not modelled.
@@ -124,9 +125,13 @@ function stripSession(arg: unknown): unknown {
 class FakeSession {
   ended = false;
 
-  constructor(private readonly server: FakeMongoServer) {}
+  constructor(
+    private readonly server: FakeMongoServer,
+    private readonly client: FakeMongoClient,
+  ) {}
 
   async withTransaction<T>(fn: (session: ClientSession) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    await this.client.gate('withTransaction');
     if (this.server.active) throw new Error('a transaction is already open');
     const record: FakeMongoServer['transactions'][number] = { options, attempts: 0 };
     this.server.transactions.push(record);
@@ -154,9 +159,13 @@ class FakeSession {
   }
 }
 
+/** Where a client may be made to stall: before a rename, or before a transaction starts. */
+export type PausePoint = 'renameCollection' | 'withTransaction';
+
 export class FakeMongoClient implements MongoClientLike {
   closed = false;
   readonly sessions: FakeSession[] = [];
+  private readonly pauses = new Map<PausePoint, { arrive: () => void; resumed: Promise<void> }>();
 
   constructor(readonly server: FakeMongoServer) {}
 
@@ -166,7 +175,7 @@ export class FakeMongoClient implements MongoClientLike {
 
   startSession(): ClientSession {
     this.check();
-    const session = new FakeSession(this.server);
+    const session = new FakeSession(this.server, this);
     this.sessions.push(session);
     return session as unknown as ClientSession;
   }
@@ -177,6 +186,27 @@ export class FakeMongoClient implements MongoClientLike {
 
   check(): void {
     if (this.closed) throw new FakeMongoError('Operation interrupted because client was closed');
+  }
+
+  /**
+   * Makes this client's next call at `point` wait, as a process that stalls there: `reached` resolves when the call
+   * gets there, and it goes on when `resume` is called.
+   */
+  pauseBefore(point: PausePoint): { reached: Promise<void>; resume: () => void } {
+    let arrive!: () => void;
+    let resume!: () => void;
+    const reached = new Promise<void>((resolve) => (arrive = resolve));
+    const resumed = new Promise<void>((resolve) => (resume = resolve));
+    this.pauses.set(point, { arrive, resumed });
+    return { reached, resume };
+  }
+
+  async gate(point: PausePoint): Promise<void> {
+    const pause = this.pauses.get(point);
+    if (!pause) return;
+    this.pauses.delete(point);
+    pause.arrive();
+    await pause.resumed;
   }
 }
 
@@ -227,6 +257,7 @@ class FakeDb implements MongoDbLike {
   }
 
   async renameCollection(from: string, to: string, options?: { dropTarget?: boolean; session?: unknown }): Promise<unknown> {
+    await this.client.gate('renameCollection');
     this.client.check();
     this.server.record('renameCollection', `${this.name}.${from}`, [from, to, options], options, true);
     const source = this.state.get(from);

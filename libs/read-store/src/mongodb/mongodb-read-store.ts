@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   MongoClient,
   WriteConcern,
@@ -22,6 +22,7 @@ import {
 } from 'mongodb';
 import {
   CheckpointMoved,
+  RebuildSuperseded,
   UndeclaredField,
   type Batch,
   type CollectionDef,
@@ -88,16 +89,28 @@ export interface MongoReadStoreOptions {
   readonly database: string;
 }
 
-/** The collection of checkpoints (and of the swap marker). Read models may not use this name. */
+/** The collection of checkpoints (and of the rebuild claim and the swap marker). Read models may not use this name. */
 export const CHECKPOINTS = 'checkpoints';
 /** `_id` of the marker document a swap writes to `checkpoints` before it renames anything. */
 export const SWAP_MARKER = 'swap';
+/** `_id` of the document in `checkpoints` that names the rebuild under way (the latest `beginRebuild`). */
+export const REBUILD_CLAIM = 'rebuild';
 export const DEFAULT_DATABASE = 'cppcc';
 
-/** The collection that holds a read model of a generation: `<name>` live, `<name>__rebuild` while rebuilding. */
-export const collectionName = (name: string, generation: Generation): string =>
-  generation === 'live' ? name : `${name}__rebuild`;
-export const checkpointId = (generation: Generation, name: string): string => `${generation}:${name}`;
+/**
+ * The collection that holds a read model of a generation: `<name>` live, `<name>__rebuild__<token>` while the rebuild
+ * with that token fills it. The token makes every rebuild's collections its own: a process can only rename its own.
+ */
+export const collectionName = (name: string, generation: Generation, token?: string): string => {
+  if (generation === 'live') return name;
+  if (token === undefined) throw new Error(`no rebuild under way in this store (beginRebuild first): no rebuild collection for ${name}`);
+  return `${name}__rebuild__${token}`;
+};
+/** `live:<projection>`, or `rebuild:<token>:<projection>` for the checkpoint of one rebuild. */
+export const checkpointId = (generation: Generation, name: string, token?: string): string =>
+  generation === 'live' ? `live:${name}` : `rebuild:${token}:${name}`;
+/** A rebuild collection of any rebuild, with its token (none: the layout before tokens, `<name>__rebuild`). */
+const REBUILD_COLLECTION = /^.+__rebuild(?:__([0-9a-f]+))?$/;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `id` and `doc` are reserved by the SQLite adapter too, so that a definition valid here is valid there. */
@@ -118,15 +131,29 @@ const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, wr
 interface CheckpointDoc {
   readonly _id: string;
   readonly generation: Generation;
+  /** The rebuild a rebuild checkpoint belongs to. */
+  readonly token?: string;
   readonly name: string;
   readonly position: number;
   readonly updated: Date;
 }
 
-interface SwapMarkerDoc {
-  readonly _id: typeof SWAP_MARKER;
+/** The rebuild under way: the one `beginRebuild` claimed last. Only it may commit to its collections and swap. */
+interface RebuildClaimDoc {
+  readonly _id: typeof REBUILD_CLAIM;
   readonly token: string;
   readonly collections: readonly string[];
+  readonly started: Date;
+  readonly updated: Date;
+}
+
+interface SwapMarkerDoc {
+  readonly _id: typeof SWAP_MARKER;
+  /** The token of the rebuild being swapped in. */
+  readonly token: string;
+  /** The read models, and the collection each is renamed from (missing in a marker of the layout before tokens). */
+  readonly collections: readonly string[];
+  readonly sources?: readonly string[];
   readonly started: Date;
 }
 
@@ -137,12 +164,13 @@ class SwapInProgress extends Error {}
  * The read store on MongoDB, through the official driver (`mongodb` 7.x). Needs a replica set or a sharded cluster
  * (multi-document transactions); a single-node replica set is enough (docs/mongodb.md).
  *
- * Layout. A collection per read model: `<name>` live and `<name>__rebuild` while a rebuild fills it. Documents are
- * stored as written (after a JSON round trip, so that exactly what the SQLite adapter would return comes back) plus
- * `_id` = id; reads project `_id` away. Every declared compound index is created with `_id` appended (so that a sort
- * on an index prefix plus the id tie-break is served by the index), and each array field gets a single-field
- * (multikey) index. Checkpoints live in `checkpoints` as `{ _id: '<generation>:<projection>', generation, name,
- * position, updated }`.
+ * Layout. A collection per read model: `<name>` live and `<name>__rebuild__<token>` while the rebuild with that token
+ * fills it (`beginRebuild` draws the token and claims the rebuild in `checkpoints`; a later claim supersedes it).
+ * Documents are stored as written (after a JSON round trip, so that exactly what the SQLite adapter would return
+ * comes back) plus `_id` = id; reads project `_id` away. Every declared compound index is created with `_id` appended
+ * (so that a sort on an index prefix plus the id tie-break is served by the index), and each array field gets a
+ * single-field (multikey) index. Checkpoints live in `checkpoints` as `{ _id: 'live:<projection>', generation, name,
+ * position, updated }`, a rebuild's as `{ _id: 'rebuild:<token>:<projection>', generation: 'rebuild', token, … }`.
  *
  * Queries. The port's filters translate to MongoDB filters with the SQLite adapter's meaning (see `mongoFilter`):
  * null equals a missing field; `$ne`/`$nin` include missing and null; `$contains` is an escaped, case-insensitive
@@ -158,6 +186,8 @@ export class MongoReadStore implements ReadStore {
   private readonly db: MongoDbLike;
   private readonly defs = new Map<string, CollectionDef>();
   private transactionsChecked?: Promise<void>;
+  /** The token of the rebuild this store began and has not swapped in yet. */
+  private rebuildToken?: string;
 
   constructor(
     private readonly client: MongoClientLike,
@@ -214,7 +244,17 @@ export class MongoReadStore implements ReadStore {
   }
 
   private collection(name: string, generation: Generation): MongoCollectionLike {
-    return this.db.collection<StoredDoc>(collectionName(name, generation));
+    return this.db.collection<StoredDoc>(collectionName(name, generation, this.rebuildToken));
+  }
+
+  /** False for the rebuild generation of a store with no rebuild under way: nothing to read there. */
+  private readable(generation: Generation): boolean {
+    return generation === 'live' || this.rebuildToken !== undefined;
+  }
+
+  private async currentClaim(session?: ClientSession): Promise<RebuildClaimDoc | undefined> {
+    const [claim] = (await this.checkpointCollection.find({ _id: REBUILD_CLAIM }, session ? { session } : {}).toArray()) as RebuildClaimDoc[];
+    return claim;
   }
 
   private get checkpointCollection(): MongoCollectionLike {
@@ -253,7 +293,7 @@ export class MongoReadStore implements ReadStore {
 
   /** Creates the collection if it is missing, then its indexes (createIndexes is a no-op for existing ones). */
   private async create(def: CollectionDef, generation: Generation): Promise<void> {
-    const name = collectionName(def.name, generation);
+    const name = collectionName(def.name, generation, this.rebuildToken);
     await this.createCollection(name);
     const specs = indexSpecs(def);
     if (specs.length > 0) await this.db.collection<StoredDoc>(name).createIndexes(specs);
@@ -272,6 +312,7 @@ export class MongoReadStore implements ReadStore {
 
   async get<T extends Doc>(collection: string, id: string, generation: Generation = 'live'): Promise<T | null> {
     this.def(collection);
+    if (!this.readable(generation)) return null;
     const [doc] = await this.collection(collection, generation).find({ _id: id }, { projection: { _id: 0 }, limit: 1 }).toArray();
     return (doc as unknown as T | undefined) ?? null;
   }
@@ -279,6 +320,7 @@ export class MongoReadStore implements ReadStore {
   async getMany<T extends Doc>(collection: string, ids: readonly string[], generation: Generation = 'live'): Promise<Map<string, T>> {
     this.def(collection);
     const found = new Map<string, T>();
+    if (!this.readable(generation)) return found;
     for (let i = 0; i < ids.length; i += GET_MANY_CHUNK) {
       const chunk = ids.slice(i, i + GET_MANY_CHUNK);
       const docs = await this.collection(collection, generation).find({ _id: { $in: chunk } }, { projection: { _id: 0 } }).toArray();
@@ -310,7 +352,9 @@ export class MongoReadStore implements ReadStore {
   }
 
   async checkpoints(generation: Generation = 'live'): Promise<Map<string, number>> {
-    const docs = (await this.checkpointCollection.find({ generation }).toArray()) as CheckpointDoc[];
+    if (!this.readable(generation)) return new Map();
+    const filter = generation === 'live' ? { generation } : { generation, token: this.rebuildToken };
+    const docs = (await this.checkpointCollection.find(filter).toArray()) as CheckpointDoc[];
     return new Map(docs.map((c) => [c.name, c.position]));
   }
 
@@ -319,14 +363,19 @@ export class MongoReadStore implements ReadStore {
    * batch expects it (the transaction is aborted, nothing is written), writes the documents with one ordered
    * `bulkWrite` per collection, and moves the checkpoints (insert when new, compare-and-set update otherwise).
    * The driver may run the callback more than once (TransientTransactionError); it starts from scratch each time.
+   *
+   * A rebuild batch first writes the claim of its rebuild (`updated`), and throws `RebuildSuperseded` when the claim
+   * names another rebuild: a write, not a read, so that it conflicts with a newer `beginRebuild` and cannot commit
+   * after it.
    */
   async commit(batch: Batch, generation: Generation = 'live'): Promise<void> {
     const names = Object.keys(batch.checkpoints);
     if (batch.writes.length === 0 && names.length === 0) return;
+    const token = generation === 'rebuild' ? this.rebuildToken : undefined;
     const grouped = new Map<string, AnyBulkWriteOperation<StoredDoc>[]>();
     for (const write of batch.writes) {
       this.def(write.collection);
-      const target = collectionName(write.collection, generation);
+      const target = collectionName(write.collection, generation, this.rebuildToken);
       let ops = grouped.get(target);
       if (!ops) grouped.set(target, (ops = []));
       ops.push(
@@ -338,13 +387,21 @@ export class MongoReadStore implements ReadStore {
     for (;;) {
       try {
         await this.transaction(async (session) => {
-          const ids = [SWAP_MARKER, ...names.map((n) => checkpointId(generation, n))];
+          if (generation === 'rebuild') {
+            if (token === undefined) throw new Error('no rebuild under way in this store (beginRebuild first)');
+            const claimed = await this.checkpointCollection.bulkWrite(
+              [{ updateOne: { filter: { _id: REBUILD_CLAIM, token }, update: { $set: { updated: new Date() } } } }],
+              { session, ordered: true },
+            );
+            if (claimed.matchedCount !== 1) throw new RebuildSuperseded(token, (await this.currentClaim(session))?.token ?? null);
+          }
+          const ids = [SWAP_MARKER, ...names.map((n) => checkpointId(generation, n, token))];
           const current = (await this.checkpointCollection.find({ _id: { $in: ids } }, { session }).toArray()) as (CheckpointDoc | SwapMarkerDoc)[];
           if (current.some((c) => c._id === SWAP_MARKER)) throw new SwapInProgress();
           const positions = new Map(current.map((c) => [c._id, (c as CheckpointDoc).position]));
           for (const name of names) {
             const { from } = batch.checkpoints[name];
-            const actual = positions.get(checkpointId(generation, name)) ?? null;
+            const actual = positions.get(checkpointId(generation, name, token)) ?? null;
             if (actual !== from) throw new CheckpointMoved(name, from, actual);
           }
           for (const [target, ops] of grouped) await this.db.collection<StoredDoc>(target).bulkWrite(ops, { session, ordered: true });
@@ -352,9 +409,9 @@ export class MongoReadStore implements ReadStore {
           const updated = new Date();
           const moves = names.map((name): AnyBulkWriteOperation<StoredDoc> => {
             const { from, to } = batch.checkpoints[name];
-            const _id = checkpointId(generation, name);
+            const _id = checkpointId(generation, name, token);
             return from === null
-              ? { insertOne: { document: { _id, generation, name, position: to, updated } satisfies CheckpointDoc } }
+              ? { insertOne: { document: { _id, generation, ...(token === undefined ? {} : { token }), name, position: to, updated } satisfies CheckpointDoc } }
               : { updateOne: { filter: { _id, position: from }, update: { $set: { position: to, updated } } } };
           });
           const result = await this.checkpointCollection.bulkWrite(moves, { session, ordered: true });
@@ -380,42 +437,94 @@ export class MongoReadStore implements ReadStore {
     }
   }
 
-  /** Finishes any interrupted swap first, so that it cannot drop rebuilt collections a swap still has to move. */
+  /**
+   * Claims a new rebuild with a fresh token, which supersedes any rebuild under way (its commits and its swap are
+   * refused from then on), drops the collections and checkpoints of every other rebuild, and creates empty
+   * `<name>__rebuild__<token>` collections with their indexes. Finishes any interrupted swap first, so that it cannot
+   * drop rebuilt collections a swap still has to move.
+   */
   async beginRebuild(defs: readonly CollectionDef[]): Promise<void> {
     for (const def of defs) validate(def);
     await this.assertTransactions();
-    await this.completeInterruptedSwap();
     await this.createCollection(CHECKPOINTS);
+    const token = randomBytes(8).toString('hex');
+    const now = new Date();
+    const claim: RebuildClaimDoc = { _id: REBUILD_CLAIM, token, collections: defs.map((d) => d.name), started: now, updated: now };
+    for (;;) {
+      await this.completeInterruptedSwap();
+      try {
+        // One transaction that writes the claim: a swap of the superseded rebuild, which deletes the claim, conflicts
+        // with it and so either completes before (the marker is then seen here) or is refused.
+        await this.transaction(async (session) => {
+          const [marker] = await this.checkpointCollection.find({ _id: SWAP_MARKER }, { session }).toArray();
+          if (marker) throw new SwapInProgress();
+          await this.checkpointCollection.bulkWrite([{ replaceOne: { filter: { _id: REBUILD_CLAIM }, replacement: claim, upsert: true } }], { session, ordered: true });
+          await this.checkpointCollection.deleteMany({ generation: 'rebuild' }, { session });
+        });
+        break;
+      } catch (error) {
+        if (!(error instanceof SwapInProgress)) throw error;
+      }
+    }
+    this.rebuildToken = token;
+    await this.dropStaleRebuilds(token);
     for (const def of defs) {
       this.defs.set(def.name, def);
-      await this.db.dropCollection(collectionName(def.name, 'rebuild'));
       await this.create(def, 'rebuild');
     }
-    await this.checkpointCollection.deleteMany({ generation: 'rebuild' });
   }
 
   /**
-   * Swaps the rebuilt collections and checkpoints in. MongoDB cannot rename several collections atomically, nor
-   * rename inside a transaction, so the swap is a roll-forward procedure:
+   * Drops the rebuild collections of every other rebuild (superseded ones, and those of the layout before tokens),
+   * only while this store's rebuild is the one claimed: then no other swap can be under way (a swap starts by deleting
+   * its own claim, and one that started before this claim was completed before it was written), so every other
+   * rebuild collection is stale. Listed before the claim is read, so that no collection of a later claim is listed.
+   */
+  private async dropStaleRebuilds(token: string): Promise<void> {
+    const names = (await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    const current = (await this.currentClaim())?.token ?? null;
+    if (current !== token) throw new RebuildSuperseded(token, current);
+    for (const name of names) {
+      const rebuild = REBUILD_COLLECTION.exec(name);
+      if (rebuild && rebuild[1] !== token) await this.db.dropCollection(name);
+    }
+  }
+
+  /**
+   * Swaps this store's rebuild in: its collections and checkpoints replace the live ones. MongoDB cannot rename
+   * several collections atomically, nor rename inside a transaction, so the swap is a roll-forward procedure:
    *
-   * 1. insert the swap marker `{ _id: 'swap', collections }` into `checkpoints` (one atomic write);
-   * 2. rename each `<name>__rebuild` to `<name>` with `dropTarget: true` (each rename is atomic on its own);
-   * 3. in one transaction: replace every live checkpoint by the rebuild checkpoints, delete those, delete the marker.
+   * 1. in one transaction: delete the rebuild's claim (none with this token: `RebuildSuperseded`, nothing changes) and
+   *    insert the swap marker `{ _id: 'swap', token, collections, sources }` into `checkpoints`;
+   * 2. rename each `<name>__rebuild__<token>` to `<name>` with `dropTarget: true` (each rename is atomic on its own);
+   * 3. in one transaction: replace every live checkpoint by the rebuild's checkpoints, delete the rebuild checkpoints
+   *    and the marker.
    *
    * While the marker exists every `commit` refuses to write: it completes the swap itself and throws
    * `CheckpointMoved`, so a running projection runner re-reads its checkpoints and carries on from the rebuilt
    * positions on the rebuilt collections. If the process dies between 1 and 3, the next `ensure`, `commit`,
-   * `beginRebuild` or `swapRebuild` of any process finds the marker and completes steps 2–3 (renames whose source
-   * is already gone are skipped). Readers (`get`, `find`, `count`) are not fenced: between 2 and 3 they may see some
-   * read models rebuilt and others not yet, each collection on its own consistent; a cursor open on a collection
-   * being replaced is killed by the server.
+   * `beginRebuild` or `swapRebuild` of any process finds the marker and completes steps 2–3 with the token it names
+   * (renames whose source is already gone are skipped). A process that stalls anywhere in this cannot swap in another
+   * rebuild's collections: the names it renames carry its own token, and step 1 fails once a newer rebuild has claimed.
+   * Readers (`get`, `find`, `count`) are not fenced: between 2 and 3 they may see some read models rebuilt and others
+   * not yet, each collection on its own consistent; a cursor open on a collection being replaced is killed by the
+   * server.
    */
   async swapRebuild(defs: readonly CollectionDef[]): Promise<void> {
     await this.completeInterruptedSwap();
-    for (const def of defs)
-      if (!(await this.exists(collectionName(def.name, 'rebuild')))) throw new Error(`no rebuilt ${def.name} to swap in`);
-    const marker: SwapMarkerDoc = { _id: SWAP_MARKER, token: randomUUID(), collections: defs.map((d) => d.name), started: new Date() };
-    await this.checkpointCollection.insertOne(marker);
+    const token = this.rebuildToken;
+    if (token === undefined) throw new Error(`no rebuilt ${defs.map((d) => d.name).join(', ')} to swap in (this store began no rebuild)`);
+    const current = (await this.currentClaim())?.token ?? null;
+    if (current !== token) throw new RebuildSuperseded(token, current);
+    for (const def of defs) if (!(await this.exists(collectionName(def.name, 'rebuild', token)))) throw new Error(`no rebuilt ${def.name} to swap in`);
+    const collections = defs.map((d) => d.name);
+    const marker: SwapMarkerDoc = { _id: SWAP_MARKER, token, collections, sources: collections.map((n) => collectionName(n, 'rebuild', token)), started: new Date() };
+    await this.transaction(async (session) => {
+      const released = await this.checkpointCollection.bulkWrite([{ deleteOne: { filter: { _id: REBUILD_CLAIM, token } } }], { session, ordered: true });
+      if (released.deletedCount !== 1) throw new RebuildSuperseded(token, (await this.currentClaim(session))?.token ?? null);
+      await this.checkpointCollection.insertOne(marker, { session });
+    });
+    this.rebuildToken = undefined;
     await this.completeInterruptedSwap();
   }
 
@@ -423,9 +532,13 @@ export class MongoReadStore implements ReadStore {
   async completeInterruptedSwap(): Promise<void> {
     const [marker] = (await this.checkpointCollection.find({ _id: SWAP_MARKER }).toArray()) as SwapMarkerDoc[];
     if (!marker) return;
-    for (const name of marker.collections) {
+    // A marker written before rebuilds had tokens names no sources: its rebuild is `<name>__rebuild`, its checkpoints
+    // have no token.
+    const sources = marker.sources ?? marker.collections.map((name) => `${name}__rebuild`);
+    const rebuild = marker.sources ? marker.token : null;
+    for (const [i, name] of marker.collections.entries()) {
       try {
-        await this.db.renameCollection(collectionName(name, 'rebuild'), name, { dropTarget: true });
+        await this.db.renameCollection(sources[i], name, { dropTarget: true });
       } catch (error) {
         if (codeOf(error) !== NAMESPACE_NOT_FOUND) throw error; // renamed already, by us before a crash or by another process
       }
@@ -433,7 +546,7 @@ export class MongoReadStore implements ReadStore {
     await this.transaction(async (session) => {
       const [still] = (await this.checkpointCollection.find({ _id: SWAP_MARKER, token: marker.token }, { session }).toArray()) as SwapMarkerDoc[];
       if (!still) return; // another process finished it
-      const rebuilt = (await this.checkpointCollection.find({ generation: 'rebuild' }, { session }).toArray()) as CheckpointDoc[];
+      const rebuilt = (await this.checkpointCollection.find({ generation: 'rebuild', token: rebuild }, { session }).toArray()) as CheckpointDoc[];
       await this.checkpointCollection.deleteMany({ generation: 'live' }, { session });
       const updated = new Date();
       if (rebuilt.length > 0)
@@ -454,6 +567,7 @@ export class MongoReadStore implements ReadStore {
 function validate(def: CollectionDef): void {
   if (!NAME.test(def.name)) throw new Error(`collection name ${def.name} must be an identifier`);
   if (def.name === CHECKPOINTS) throw new Error(`collection name ${CHECKPOINTS} is reserved for the checkpoints`);
+  if (def.name.includes('__rebuild')) throw new Error(`collection name ${def.name}: __rebuild is reserved for the rebuild collections`);
   for (const field of Object.keys(def.fields)) if (!NAME.test(field) || RESERVED_FIELDS.has(field)) throw new Error(`field name ${field} is not allowed`);
   for (const index of def.indexes)
     for (const field of index) if (!(field in def.fields) || def.fields[field] === 'array') throw new UndeclaredField(def.name, field);

@@ -1,7 +1,7 @@
 import { describeReadStoreContract } from '../read-store.contract.js';
-import { CheckpointMoved, UndeclaredField, type CollectionDef, type Doc, type Filter } from '../read-store.js';
+import { CheckpointMoved, RebuildSuperseded, UndeclaredField, type CollectionDef, type Doc, type Filter } from '../read-store.js';
 import { FakeMongoServer, transientError, type FakeMongoClient } from './fake-mongo-client.js';
-import { MongoReadStore, databaseFromUrl, escapeRegex, indexSpecs, mongoFilter, mongoSort } from './mongodb-read-store.js';
+import { MongoReadStore, databaseFromUrl, escapeRegex, indexSpecs, mongoFilter, mongoSort, type StoredDoc } from './mongodb-read-store.js';
 
 /*
  * Unit tests at the driver boundary, against an in-memory fake of the driver (fake-mongo-client.ts) that evaluates
@@ -36,6 +36,8 @@ describe('MongoReadStore at the driver boundary (fake client)', () => {
   const put = (...docs: Item[]) => store.commit({ writes: docs.map((doc) => ({ collection: def.name, id: doc.id, doc })), checkpoints: {} });
   const ids = async (filter: Filter) => (await store.find<Item>(def.name, { filter })).items.map((d) => d.id).sort();
   const lastFind = () => server.callsOf('find').at(-1)!;
+  /** The token of the rebuild claimed last. */
+  const claimed = () => server.docs(DB, 'checkpoints').find((c) => c._id === 'rebuild')?.token as string;
 
   beforeEach(async () => {
     server = new FakeMongoServer();
@@ -231,6 +233,7 @@ describe('MongoReadStore at the driver boundary (fake client)', () => {
       await expect(store.ensure([{ ...def, fields: { _id: 'string' }, indexes: [] }])).rejects.toThrow('field name _id is not allowed');
       await expect(store.ensure([{ ...def, fields: { id: 'string' }, indexes: [] }])).rejects.toThrow('not allowed');
       await expect(store.ensure([{ ...def, name: 'checkpoints' }])).rejects.toThrow('reserved');
+      await expect(store.ensure([{ ...def, name: 'items__rebuild' }])).rejects.toThrow('__rebuild is reserved');
       await expect(store.ensure([{ ...def, name: 'a.b' }])).rejects.toThrow('must be an identifier');
     });
   });
@@ -304,43 +307,67 @@ describe('MongoReadStore at the driver boundary (fake client)', () => {
       expect(await store.checkpoints()).toEqual(new Map([['p1', 7]]));
     });
 
-    it('writes the rebuild generation to <name>__rebuild and its checkpoints under rebuild:', async () => {
+    it('writes the rebuild generation to <name>__rebuild__<token> and its checkpoints under rebuild:<token>:, touching its claim', async () => {
       await store.beginRebuild([def]);
+      const token = claimed();
+      expect(token).toMatch(/^[0-9a-f]{16}$/);
       server.calls.length = 0;
       await store.commit({ writes: [{ collection: def.name, id: 'a', doc: { id: 'a' } }], checkpoints: { p1: { from: null, to: 3 } } }, 'rebuild');
-      expect(server.callsOf('bulkWrite').map((c) => c.target)).toEqual(['cppcc.items__rebuild', 'cppcc.checkpoints']);
+      expect(server.callsOf('bulkWrite').map((c) => `${c.target}${c.inTransaction ? ' (tx)' : ''}`)).toEqual([
+        'cppcc.checkpoints (tx)',
+        `cppcc.items__rebuild__${token} (tx)`,
+        'cppcc.checkpoints (tx)',
+      ]);
+      expect(server.callsOf('bulkWrite')[0].args[0]).toEqual([{ updateOne: { filter: { _id: 'rebuild', token }, update: { $set: { updated: expect.any(Date) } } } }]);
       expect(await store.checkpoints('rebuild')).toEqual(new Map([['p1', 3]]));
       expect(await store.checkpoints('live')).toEqual(new Map());
-      expect(server.docs(DB, 'checkpoints').map((c) => c._id)).toEqual(['rebuild:p1']);
+      expect(server.docs(DB, 'checkpoints').map((c) => c._id)).toEqual(['rebuild', `rebuild:${token}:p1`]);
+    });
+
+    it('refuses rebuild writes of a store that began no rebuild, and reads nothing there', async () => {
+      await expect(store.commit({ writes: [{ collection: def.name, id: 'a', doc: { id: 'a' } }], checkpoints: {} }, 'rebuild')).rejects.toThrow('no rebuild under way');
+      expect(await store.get(def.name, 'a', 'rebuild')).toBeNull();
+      expect((await store.getMany(def.name, ['a'], 'rebuild')).size).toBe(0);
+      expect((await store.checkpoints('rebuild')).size).toBe(0);
     });
   });
 
   describe('rebuild and swap', () => {
-    it('beginRebuild drops <name>__rebuild, creates it with its indexes and clears the rebuild checkpoints', async () => {
+    it('beginRebuild claims a new token, drops the collections and checkpoints of the rebuild before, creates its own with their indexes', async () => {
       await store.beginRebuild([def]);
+      const first = claimed();
       await store.commit({ writes: [{ collection: def.name, id: 'x', doc: { id: 'x' } }], checkpoints: { p1: { from: null, to: 3 } } }, 'rebuild');
       server.calls.length = 0;
       await store.beginRebuild([def]);
-      expect(server.calls.filter((c) => c.op !== 'find' && c.op !== 'listCollections').map((c) => `${c.op} ${c.target}`)).toEqual([
-        'dropCollection cppcc.items__rebuild',
-        'createCollection cppcc.items__rebuild',
-        'createIndexes cppcc.items__rebuild',
-        'deleteMany cppcc.checkpoints',
+      const second = claimed();
+      expect(second).not.toBe(first);
+      expect(server.calls.filter((c) => c.op !== 'find' && c.op !== 'listCollections').map((c) => `${c.op}${c.inTransaction ? ' (tx)' : ''} ${c.target}`)).toEqual([
+        'bulkWrite (tx) cppcc.checkpoints',
+        'deleteMany (tx) cppcc.checkpoints',
+        `dropCollection cppcc.items__rebuild__${first}`,
+        `createCollection cppcc.items__rebuild__${second}`,
+        `createIndexes cppcc.items__rebuild__${second}`,
       ]);
-      expect(server.indexes(DB, 'items__rebuild')).toHaveLength(3);
+      expect(server.collectionNames(DB)).toEqual(['checkpoints', 'items', `items__rebuild__${second}`]);
+      expect(server.indexes(DB, `items__rebuild__${second}`)).toHaveLength(3);
       expect(await store.get(def.name, 'x', 'rebuild')).toBeNull();
       expect((await store.checkpoints('rebuild')).size).toBe(0);
+      expect(server.docs(DB, 'checkpoints')).toEqual([
+        { _id: 'rebuild', token: second, collections: ['items'], started: expect.any(Date), updated: expect.any(Date) },
+      ]);
     });
 
     it('swapRebuild renames with dropTarget, then moves the checkpoints in one transaction', async () => {
       await store.commit({ writes: [{ collection: def.name, id: 'old', doc: { id: 'old' } }], checkpoints: { p1: { from: null, to: 5 }, gone: { from: null, to: 2 } } });
       await store.beginRebuild([def]);
       await store.commit({ writes: [{ collection: def.name, id: 'new', doc: { id: 'new' } }], checkpoints: { p1: { from: null, to: 9 } } }, 'rebuild');
+      const token = claimed();
       server.calls.length = 0;
       await store.swapRebuild([def]);
       const steps = server.calls.filter((c) => c.op !== 'listCollections' && !(c.op === 'find' && !c.inTransaction));
       expect(steps.map((c) => `${c.op}${c.inTransaction ? ' (tx)' : ''}`)).toEqual([
-        'insertOne',
+        'bulkWrite (tx)',
+        'insertOne (tx)',
         'renameCollection',
         'find (tx)',
         'find (tx)',
@@ -349,8 +376,9 @@ describe('MongoReadStore at the driver boundary (fake client)', () => {
         'deleteMany (tx)',
         'deleteMany (tx)',
       ]);
-      expect(server.callsOf('insertOne')[0].args[0]).toMatchObject({ _id: 'swap', collections: ['items'] });
-      expect(server.callsOf('renameCollection')[0].args).toEqual(['items__rebuild', 'items', { dropTarget: true }]);
+      expect(server.callsOf('bulkWrite')[0].args[0]).toEqual([{ deleteOne: { filter: { _id: 'rebuild', token } } }]);
+      expect(server.callsOf('insertOne')[0].args[0]).toMatchObject({ _id: 'swap', token, collections: ['items'], sources: [`items__rebuild__${token}`] });
+      expect(server.callsOf('renameCollection')[0].args).toEqual([`items__rebuild__${token}`, 'items', { dropTarget: true }]);
       expect(server.collectionNames(DB)).toEqual(['checkpoints', 'items']);
       expect((await store.find(def.name)).items).toEqual([{ id: 'new' }]);
       expect(await store.checkpoints()).toEqual(new Map([['p1', 9]]));
@@ -364,8 +392,105 @@ describe('MongoReadStore at the driver boundary (fake client)', () => {
       expect(server.callsOf('renameCollection')).toHaveLength(0);
     });
 
+    describe('two processes rebuilding: only the rebuild claimed last is swapped in', () => {
+      let clientA: FakeMongoClient;
+      let a: MongoReadStore;
+      let b: MongoReadStore;
+      const ids = async (reader: MongoReadStore) => (await reader.find(def.name)).items.map((d) => d.id);
+
+      beforeEach(async () => {
+        await store.commit({ writes: [{ collection: def.name, id: 'old', doc: { id: 'old' } }], checkpoints: { p1: { from: null, to: 5 } } });
+        clientA = server.client();
+        a = new MongoReadStore(clientA, { database: DB });
+        b = new MongoReadStore(server.client(), { database: DB });
+      });
+
+      it('A starts rebuild a and stalls; B starts rebuild b; A wakes and tries to swap: refused as superseded, nothing of B swapped in', async () => {
+        await a.beginRebuild([def]);
+        const tokenA = claimed();
+        await a.commit({ writes: [{ collection: def.name, id: 'from-a', doc: { id: 'from-a' } }], checkpoints: { p1: { from: null, to: 9 } } }, 'rebuild');
+        // A stalls here. B rebuilds meanwhile, and has filled half of its collections when A wakes.
+        await b.beginRebuild([def]);
+        const tokenB = claimed();
+        await b.commit({ writes: [{ collection: def.name, id: 'from-b', doc: { id: 'from-b' } }], checkpoints: {} }, 'rebuild');
+        server.calls.length = 0;
+
+        const error = await a.swapRebuild([def]).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RebuildSuperseded);
+        expect(error).toMatchObject({ token: tokenA, by: tokenB, message: expect.stringContaining(`rebuild ${tokenA} was superseded by rebuild ${tokenB}`) });
+        expect(server.callsOf('renameCollection')).toHaveLength(0);
+        expect(server.callsOf('insertOne')).toHaveLength(0);
+        expect(await ids(store)).toEqual(['old']);
+        expect(await store.checkpoints()).toEqual(new Map([['p1', 5]]));
+        // A's later batches are refused too, and do not bring its dropped collection back.
+        const late = await a.commit({ writes: [{ collection: def.name, id: 'late', doc: { id: 'late' } }], checkpoints: { p1: { from: 9, to: 12 } } }, 'rebuild').catch((e: unknown) => e);
+        expect(late).toBeInstanceOf(RebuildSuperseded);
+        expect(server.collectionNames(DB)).toEqual(['checkpoints', 'items', `items__rebuild__${tokenB}`]);
+
+        // B finishes and swaps its own rebuild in.
+        await b.commit({ writes: [], checkpoints: { p1: { from: null, to: 11 } } }, 'rebuild');
+        await b.swapRebuild([def]);
+        expect(await ids(store)).toEqual(['from-b']);
+        expect(await store.checkpoints()).toEqual(new Map([['p1', 11]]));
+        expect(server.collectionNames(DB)).toEqual(['checkpoints', 'items']);
+      });
+
+      it('A stalls inside its swap, after it checked its claim; B starts rebuild b; A wakes: its swap is refused', async () => {
+        await a.beginRebuild([def]);
+        await a.commit({ writes: [{ collection: def.name, id: 'from-a', doc: { id: 'from-a' } }], checkpoints: { p1: { from: null, to: 9 } } }, 'rebuild');
+        const stall = clientA.pauseBefore('withTransaction');
+        const swapping = a.swapRebuild([def]).catch((e: unknown) => e);
+        await stall.reached;
+        await b.beginRebuild([def]);
+        const tokenB = claimed();
+        stall.resume();
+        expect(await swapping).toBeInstanceOf(RebuildSuperseded);
+        expect(server.callsOf('renameCollection')).toHaveLength(0);
+        expect(await ids(store)).toEqual(['old']);
+        expect(server.docs(DB, 'checkpoints').map((c) => c._id).sort()).toEqual(['live:p1', 'rebuild']);
+        expect(claimed()).toBe(tokenB);
+      });
+
+      it("A stalls between its marker and its renames; B completes A's swap and rebuilds; A wakes: B's half-filled rebuild stays where it is", async () => {
+        await a.beginRebuild([def]);
+        await a.commit({ writes: [{ collection: def.name, id: 'from-a', doc: { id: 'from-a' } }], checkpoints: { p1: { from: null, to: 9 } } }, 'rebuild');
+        const stall = clientA.pauseBefore('renameCollection');
+        const swapping = a.swapRebuild([def]);
+        await stall.reached;
+        // B finds A's marker, finishes A's swap, then claims a rebuild of its own and fills half of it.
+        await b.beginRebuild([def]);
+        const tokenB = claimed();
+        await b.commit({ writes: [{ collection: def.name, id: 'from-b', doc: { id: 'from-b' } }], checkpoints: { p1: { from: null, to: 3 } } }, 'rebuild');
+        expect(await ids(store)).toEqual(['from-a']);
+        stall.resume();
+        await swapping; // its renames find nothing of its own left, and the marker is gone
+        expect(await ids(store)).toEqual(['from-a']);
+        expect(await store.checkpoints()).toEqual(new Map([['p1', 9]]));
+        expect(server.collectionNames(DB)).toEqual(['checkpoints', 'items', `items__rebuild__${tokenB}`]);
+        expect(await b.get(def.name, 'from-b', 'rebuild')).toEqual({ id: 'from-b' });
+        expect(await b.checkpoints('rebuild')).toEqual(new Map([['p1', 3]]));
+      });
+
+      it('completes a swap interrupted under the layout before tokens, and drops leftovers of stale rebuilds', async () => {
+        // What the adapter before tokens left when it died after its marker: <name>__rebuild, checkpoints without a token.
+        const raw = server.client().db(DB);
+        await raw.collection<StoredDoc>('items__rebuild').insertOne({ _id: 'new', id: 'new' });
+        await raw.collection<StoredDoc>('others__rebuild__0123abcd').insertOne({ _id: 'stale', id: 'stale' });
+        await raw.collection<StoredDoc>('checkpoints').insertMany([
+          { _id: 'rebuild:p1', generation: 'rebuild', name: 'p1', position: 9, updated: new Date() },
+          { _id: 'swap', token: 'b4c2f0de-0000-4000-8000-000000000000', collections: ['items'], started: new Date() },
+        ]);
+        await a.ensure([def]);
+        expect(await ids(a)).toEqual(['new']);
+        expect(await a.checkpoints()).toEqual(new Map([['p1', 9]]));
+        await a.beginRebuild([def]);
+        expect(server.collectionNames(DB)).toEqual(['checkpoints', 'items', `items__rebuild__${claimed()}`]);
+      });
+    });
+
     describe('a swap interrupted between the renames and the checkpoint move', () => {
       const other: CollectionDef = { name: 'others', fields: { rank: 'number' }, indexes: [] };
+      let token: string;
 
       beforeEach(async () => {
         await store.ensure([def, other]);
@@ -374,6 +499,7 @@ describe('MongoReadStore at the driver boundary (fake client)', () => {
           checkpoints: { p1: { from: null, to: 5 } },
         });
         await store.beginRebuild([def, other]);
+        token = claimed();
         await store.commit(
           { writes: [{ collection: def.name, id: 'new', doc: { id: 'new' } }, { collection: other.name, id: 'new', doc: { id: 'new' } }], checkpoints: { p1: { from: null, to: 9 } } },
           'rebuild',
@@ -389,7 +515,7 @@ describe('MongoReadStore at the driver boundary (fake client)', () => {
         };
         await expect(store.swapRebuild([def, other])).rejects.toBe(crash);
         server.record = original;
-        expect(server.collectionNames(DB)).toEqual(['checkpoints', 'items', 'others', 'others__rebuild']);
+        expect(server.collectionNames(DB)).toEqual(['checkpoints', 'items', 'others', `others__rebuild__${token}`]);
         expect(await store.checkpoints()).toEqual(new Map([['p1', 5]]));
       });
 
