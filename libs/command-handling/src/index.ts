@@ -7,3 +7,7 @@ export * from './command-processor.js';
 export * from './proposal-queries.js';
 export * from './cqrs.js';
 export * from './verify-trail.js';
+export * from './merkle.js';
+export * from './anchor.js';
+export * from './anchor-log.js';
+export * from './anchor-recorder.js';

@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseUtcOffset } from '@app/proposals';
 
@@ -25,6 +26,10 @@ export interface AppConfig {
   readonly readYourWritesTimeoutMs: number;
   /** How often the event feed sends a heartbeat comment when idle. */
   readonly feedHeartbeatSeconds: number;
+  /** The Ed25519 key that signs the trail's anchors (docs/trail.md); kept apart from DATA_DIR. None: no anchors. */
+  readonly trailSigningKey?: KeyObject;
+  /** The public key `npm run verify -- --anchor` trusts; by default the signing key's own. */
+  readonly trailVerifyKey?: KeyObject;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +78,27 @@ function url(env: Env, name: string, schemes: readonly string[], requiredBecause
   return raw;
 }
 
+/**
+ * An Ed25519 key as PEM (literal `\n` accepted, for one-line env files) or as base64 DER (PKCS #8 for a private
+ * key, SPKI for a public one). Throws a ConfigError naming `variable` for anything else.
+ */
+export function parseEd25519Key(variable: string, raw: string, kind: 'private' | 'public'): KeyObject {
+  const text = raw.trim().replace(/\\n/g, '\n');
+  let key: KeyObject;
+  try {
+    const pem = text.startsWith('-----BEGIN');
+    const der = Buffer.from(text, 'base64');
+    key = kind === 'private'
+      ? createPrivateKey(pem ? text : { key: der, format: 'der', type: 'pkcs8' })
+      : createPublicKey(pem ? text : { key: der, format: 'der', type: 'spki' });
+  } catch {
+    throw new ConfigError(variable, `must be an Ed25519 ${kind} key, PEM or base64 ${kind === 'private' ? 'PKCS #8' : 'SPKI'} DER (it could not be read as a key)`);
+  }
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new ConfigError(variable, `must be an Ed25519 key (got ${key.asymmetricKeyType ?? 'an unknown'} key)`);
+  return key;
+}
+
 /** Validates the whole environment up front and fails with the name of the first variable that is wrong. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = env.NODE_ENV ?? 'development';
@@ -88,6 +114,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (utcOffsetMinutes === undefined) throw new ConfigError('BUSINESS_UTC_OFFSET', 'must look like +08:00');
   const eventStore = oneOf(env, 'EVENT_STORE', ['sqlite', 'eventstoredb'] as const, 'sqlite');
   const readStore = oneOf(env, 'READ_STORE', ['sqlite', 'mongodb'] as const, 'sqlite');
+  const trailSigningKey = env.TRAIL_SIGNING_KEY ? parseEd25519Key('TRAIL_SIGNING_KEY', env.TRAIL_SIGNING_KEY, 'private') : undefined;
+  const trailVerifyKey = env.TRAIL_VERIFY_KEY ? parseEd25519Key('TRAIL_VERIFY_KEY', env.TRAIL_VERIFY_KEY, 'public') : undefined;
   return {
     nodeEnv,
     port: integer(env, 'PORT', 3000, 0, 65535),
@@ -107,6 +135,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
     feedHeartbeatSeconds: integer(env, 'FEED_HEARTBEAT_SECONDS', 15, 1, 3600),
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1, 60_000),
+    trailSigningKey,
+    trailVerifyKey: trailVerifyKey ?? (trailSigningKey && createPublicKey(trailSigningKey)),
   };
 }
 
