@@ -4,7 +4,8 @@ import { REPORT_USAGE, reportCommand } from './report.command.js';
 import { REPLAY_USAGE, replayCommand } from './replay/replay.command.js';
 import { TAIL_USAGE, tailCommand } from './tail.command.js';
 import { TOKEN_USAGE, tokenCommand } from './token.command.js';
-import { verifyCommand } from './verify.command.js';
+import { VERIFY_USAGE, verifyCommand } from './verify.command.js';
+import { ANCHOR_USAGE, anchorCommand } from './anchor.command.js';
 
 const USAGE = `usage: npm run -s <command> -- [options]
 commands:
@@ -13,7 +14,8 @@ commands:
   rebuild   rebuild every read model from the log and swap it in
   tail      follow the event feed, resuming where it stopped
   replay    load the demo sessions 2017–2019 through the command path
-  verify    check every stream's hash chain; exits 1 if the trail was tampered with
+  verify    check every stream's hash chain (and the log against anchors); exits 1 if the trail was tampered with
+  anchor    sign and record an anchor of the trail (docs/trail.md)
 
 ${TOKEN_USAGE}
 
@@ -21,7 +23,11 @@ ${REPORT_USAGE}
 
 ${TAIL_USAGE}
 
-${REPLAY_USAGE}`;
+${REPLAY_USAGE}
+
+${VERIFY_USAGE}
+
+${ANCHOR_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -38,7 +44,9 @@ async function main(argv: string[]): Promise<number> {
     case 'replay':
       return replayCommand(rest);
     case 'verify':
-      return verifyCommand();
+      return verifyCommand(rest);
+    case 'anchor':
+      return anchorCommand(rest);
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

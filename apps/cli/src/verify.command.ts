@@ -1,23 +1,112 @@
+import { readFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import type { Doc } from '@app/read-store';
+import { ConfigError, parseEd25519Key } from '@app/config';
 import { AUDIT, PROPOSALS } from '@app/projections';
-import { verifyTrail } from '@app/command-handling';
+import { anchorRefusal, compareWithAnchor, describeDifference, keyFingerprint, verifyTrail, type Anchor, type TrailSnapshot } from '@app/command-handling';
 import { withStores } from './stores.js';
 
+export const VERIFY_USAGE = `usage: npm run -s verify -- [--anchor FILE]… [--key PUBLIC_KEY_FILE]
+Checks every stream's hash chain, and that no event the read models saw has gone from the log. With --anchor (an
+anchor from npm run anchor or GET /trail/anchors), also that the jurisdiction's trail up to the anchor's position is
+exactly what was signed: no stream changed, removed or added. The anchor's signature is checked with --key, else
+TRAIL_VERIFY_KEY, else the public half of TRAIL_SIGNING_KEY. Exits 1 when something was tampered with or an anchor
+is refused, 2 on bad usage.`;
+
+type Out = (line: string) => void;
+const stdout: Out = (l) => process.stdout.write(`${l}\n`);
+
+interface GivenAnchor {
+  readonly file: string;
+  readonly anchor: unknown;
+}
+
 /**
- * `npm run verify`: checks the hash chain of every stream, and that no event the read models saw has gone from the
- * log. Exits 1 when the trail was tampered with.
+ * `npm run verify`: checks the hash chain of every stream, that no event the read models saw has gone from the log,
+ * and the log against any anchors given. Reports what it finds; never stops at the first damaged record.
  */
-export async function verifyCommand(out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
-  return withStores(async ({ store, readStore, projections }) => {
+export async function verifyCommand(argv: string[] = [], out: Out = stdout): Promise<number> {
+  let values: { anchor?: string[]; key?: string };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { anchor: { type: 'string', multiple: true }, key: { type: 'string' } }, strict: true }));
+  } catch (error) {
+    out(`${(error as Error).message}\n${VERIFY_USAGE}`);
+    return 2;
+  }
+  const given: GivenAnchor[] = [];
+  for (const file of values.anchor ?? []) {
+    try {
+      given.push({ file, anchor: JSON.parse(readFileSync(file, 'utf8')) });
+    } catch (error) {
+      out(`cannot read the anchor ${file}: ${(error as Error).message}`);
+      return 2;
+    }
+  }
+  let keyFromFile: KeyObject | undefined;
+  if (values.key !== undefined) {
+    try {
+      keyFromFile = parseEd25519Key('--key', readFileSync(values.key, 'utf8'), 'public');
+    } catch (error) {
+      out(error instanceof ConfigError ? `${error.message} (${values.key})` : `cannot read the key ${values.key}: ${(error as Error).message}`);
+      return 2;
+    }
+  }
+
+  return withStores(async ({ config, store, readStore, projections }) => {
+    const trusted = keyFromFile ?? config.trailVerifyKey;
+    if (given.length > 0 && !trusted) {
+      out(`cannot check an anchor's signature without the public key to trust: --key FILE, or TRAIL_VERIFY_KEY (PEM or base64 SPKI)`);
+      return 2;
+    }
+
+    // What the read models saw. A row whose document is gone is reported, not dereferenced.
+    const problems: string[] = [];
     await readStore.ensure(projections.map((p) => p.collection));
     const known = new Map<string, number>();
     const remember = (stream: string, revision: number) => known.set(stream, Math.max(known.get(stream) ?? -1, revision));
-    for (const doc of (await readStore.find<Doc & { stream: string; revision: number }>(AUDIT)).items) remember(doc.stream, doc.revision);
-    for (const doc of (await readStore.find<Doc & { tenant: string; proposalId: string; revision: number }>(PROPOSALS)).items)
-      remember(`proposal-${doc.tenant}:${doc.proposalId}`, doc.revision);
-    const report = await verifyTrail(store, known);
-    for (const p of report.problems) out(`TAMPERED ${p.stream} revision ${p.revision}${p.position === undefined ? '' : ` (position ${p.position})`}: ${p.problem}`);
-    out(`${report.problems.length === 0 ? 'intact' : 'NOT intact'}: ${report.events.toLocaleString('en-US')} events in ${report.streams.toLocaleString('en-US')} streams checked, ${report.problems.length} problem(s)`);
-    return report.problems.length === 0 ? 0 : 1;
+    const readModel = async <T extends Doc>(collection: string, use: (doc: T) => void) => {
+      let missing = 0;
+      for (const doc of (await readStore.find<T>(collection)).items) {
+        if (doc === undefined || doc === null) missing++;
+        else use(doc);
+      }
+      if (missing > 0)
+        problems.push(
+          `DAMAGED read model ${collection}: ${missing} entr${missing === 1 ? 'y has' : 'ies have'} no document: the read models were altered, ` +
+            'so events they saw may have been removed unnoticed (npm run rebuild makes them again from the log)',
+        );
+    };
+    await readModel<Doc & { stream: string; revision: number }>(AUDIT, (doc) => remember(doc.stream, doc.revision));
+    await readModel<Doc & { tenant: string; proposalId: string; revision: number }>(PROPOSALS, (doc) => remember(`proposal-${doc.tenant}:${doc.proposalId}`, doc.revision));
+
+    const refusals: string[] = [];
+    const genuine: { file: string; anchor: Anchor }[] = [];
+    for (const { file, anchor } of given) {
+      const refusal = anchorRefusal(anchor, trusted as KeyObject);
+      if (refusal) refusals.push(`REFUSED anchor ${file}: ${refusal}`);
+      else genuine.push({ file, anchor: anchor as Anchor });
+    }
+
+    const report = await verifyTrail(store, known, { snapshots: genuine.map((g) => g.anchor.statement.position) });
+    for (const p of report.problems) problems.push(`TAMPERED ${p.stream} revision ${p.revision}${p.position === undefined ? '' : ` (position ${p.position})`}: ${p.problem}`);
+
+    const matched: string[] = [];
+    for (const { file, anchor } of genuine) {
+      const { tenant, position, events, streams, time } = anchor.statement;
+      const comparison = compareWithAnchor(anchor, report.snapshots.get(position) as TrailSnapshot);
+      for (const d of comparison.differences) problems.push(`TAMPERED ${d.stream} since the anchor ${file}: ${describeDifference(d, position)}`);
+      if (comparison.events.now !== comparison.events.anchored)
+        problems.push(`TAMPERED ${tenant} since the anchor ${file}: it counts ${comparison.events.anchored} events at or before position ${position}, the log has ${comparison.events.now}`);
+      if (comparison.differences.length === 0 && comparison.events.now === comparison.events.anchored)
+        matched.push(`anchor ${file}: ${tenant} at position ${position} (${time}), ${events} events in ${streams} streams, root ${anchor.statement.root}: unchanged`);
+    }
+
+    for (const line of [...problems, ...refusals, ...matched]) out(line);
+    const checked = `${report.events.toLocaleString('en-US')} events in ${report.streams.toLocaleString('en-US')} streams checked, ${problems.length} problem(s)`;
+    const anchors = given.length === 0 ? '' : `; ${matched.length} of ${given.length} anchor(s) matched (key ${keyFingerprint(trusted as KeyObject)})`;
+    const verdict = problems.length > 0 ? 'NOT intact' : refusals.length > 0 ? 'NOT verified (an anchor was refused)' : 'intact';
+    out(`${verdict}: ${checked}${anchors}`);
+    return problems.length === 0 && refusals.length === 0 ? 0 : 1;
   });
 }
