@@ -270,6 +270,7 @@ const QUERIES: readonly QueryCase[] = [
   { query: 'GET /projections', path: () => '/projections', allowed: ['auditor', 'office', 'committee'] },
   { query: 'GET /feed', path: () => '/feed', allowed: ['auditor', 'office', 'service'], stream: true },
   { query: 'GET /public/answers', path: () => '/public/answers?session=6-3', allowed: ALL_ROLES },
+  { query: 'GET /trail/anchors', path: () => '/trail/anchors', allowed: ['auditor'] },
 ];
 
 describe('queries', () => {

@@ -12,6 +12,8 @@ import { PublicController } from './read/public.controller.js';
 import { ReadYourWritesInterceptor } from './read/read-your-writes.interceptor.js';
 import { StatisticsController } from './read/statistics.controller.js';
 import { SupervisionController } from './read/supervision.controller.js';
+import { AnchorTimer } from './trail/anchor-timer.js';
+import { TrailController } from './trail/trail.controller.js';
 
 @Module({})
 export class ApiModule {
@@ -27,8 +29,10 @@ export class ApiModule {
         SupervisionController,
         PublicController,
         FeedController,
+        TrailController,
       ],
       providers: [
+        AnchorTimer,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_PIPE, useClass: BodyPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },

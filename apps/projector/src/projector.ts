@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
-import type { INestApplicationContext, LogLevel } from '@nestjs/common';
+import { Logger, type INestApplicationContext, type LogLevel } from '@nestjs/common';
 import type { AppConfig } from '@app/config';
-import { ReadModels, RuntimeModule } from '@app/runtime';
+import { anchorRecorderFor } from '@app/command-handling';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { CLOCK, ReadModels, RuntimeModule, type Clock } from '@app/runtime';
 
 export interface Projector {
   readonly app: INestApplicationContext;
@@ -21,7 +23,14 @@ export async function startProjector(config: AppConfig, logLevel: LogLevel | 'si
   });
   await app.init();
   const readModels = app.get(ReadModels);
-  return { app, readModels, close: () => app.close() };
+  // The daily anchor of the trail (docs/trail.md) is recorded where the projections run: here, when they run apart.
+  const anchors = anchorRecorderFor(config, app.get<EventStore>(EVENT_STORE), 'projector', new Logger('Trail'), app.get<Clock>(CLOCK));
+  anchors?.start();
+  const close = async () => {
+    await anchors?.stop();
+    await app.close();
+  };
+  return { app, readModels, close };
 }
 
 /** GET / answers the projections' checkpoints and lag: 200 while running, 503 if they stopped. */
