@@ -1,6 +1,6 @@
 import { assignedProposal, startedApi } from '../support/api.js';
 
-/** DOMAIN.md, "Paper and time": a clerk records a step on behalf of whoever did it, with the day it happened. */
+/** docs/domain.md, "Paper records": a clerk records a step on behalf of whoever did it, with the day it happened. */
 describe('paper records by a clerk', () => {
   const { api, people } = startedApi();
   const lead = { sub: 'u-1', role: 'unit', unit: '区发展改革委', name: '区发展改革委 王科长' };

@@ -1,4 +1,4 @@
-/** Who takes part (DOMAIN.md, roles). `service` is a machine reader of the event feed. */
+/** Who takes part (docs/domain.md, "Roles"). `service` is a machine reader of the event feed. */
 export const ROLES = ['member', 'committee', 'office', 'unit', 'leader', 'auditor', 'clerk', 'service'] as const;
 export type Role = (typeof ROLES)[number];
 

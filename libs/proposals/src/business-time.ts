@@ -1,5 +1,5 @@
 /**
- * Business time (DOMAIN.md, "Paper and time"): deadlines, on-time figures and as-of dates are calendar dates
+ * Business time (docs/domain.md, "Business time"): deadlines, on-time figures and as-of dates are calendar dates
  * in the jurisdiction's time zone. Mainland China keeps one fixed offset all year, so a fixed UTC offset is
  * exact and keeps date arithmetic free of time-zone tables on hot paths (statistics over millions of events).
  */

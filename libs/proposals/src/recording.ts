@@ -3,7 +3,7 @@ import { businessDate, endOfBusinessDay, isCalendarDate } from './business-time.
 import { Forbidden, ValidationFailed } from './errors.js';
 
 /**
- * Who did a step, who recorded it, and when (DOMAIN.md, "Paper and time").
+ * Who did a step, who recorded it, and when (docs/domain.md, "Paper records").
  * `actor` is the one the rules apply to; `recorder` is the clerk who typed a paper record in, if any.
  */
 export interface Recording {

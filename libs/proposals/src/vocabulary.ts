@@ -1,5 +1,5 @@
 /**
- * Closed vocabularies of the domain, with the Chinese labels shown to people (DOMAIN.md, "Words in code").
+ * Closed vocabularies of the domain, with the Chinese labels shown to people (docs/domain.md, "Glossary").
  * Each list is the single source for validation, types and labels.
  */
 export const CATEGORIES = {

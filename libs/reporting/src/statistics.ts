@@ -10,7 +10,7 @@ export interface Share {
   readonly percent: number | null;
 }
 
-/** The figures of one session's handling report (DOMAIN.md, "The 2019 report, figure by figure"). */
+/** The figures of one session's handling report (docs/domain.md, "The statistics, figure by figure"). */
 export interface SessionStatistics {
   readonly definitions: string;
   readonly session: string;

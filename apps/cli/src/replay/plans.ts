@@ -3,7 +3,7 @@ import type { SessionStatistics } from '@app/reporting';
 /**
  * How each session of the demo data is handled, in counts. The generator turns these counts into proposals and
  * steps; the figures of the report are then computed from the recorded events by the statistics code, never
- * copied from here. The 2019 counts are the seed report's (DOMAIN.md, "The 2019 report, figure by figure"); of
+ * copied from here. The 2019 counts are the seed report's (docs/domain.md, "The 2019 report as a worked example"); of
  * 2018 the seed gives only the solve rate, the published share and the leader-claimed count (147 registered fits
  * them); 2017 is wholly illustrative (示例), chosen so that the solve rate rises three years in a row.
  */

@@ -13,7 +13,7 @@ export interface Proposer {
   readonly name?: string;
 }
 
-/** Every fact of one proposal's handling, in the order DOMAIN.md tells its lifecycle. One stream per proposal. */
+/** Every fact of one proposal's handling, in the order docs/domain.md tells its lifecycle. One stream per proposal. */
 export type ProposalEvent =
   | {
       type: 'ProposalFiled';
@@ -57,6 +57,6 @@ export type ProposalEvent =
 export type ProposalEventType = ProposalEvent['type'];
 export type ProposalEventOf<T extends ProposalEventType> = Extract<ProposalEvent, { type: T }>;
 
-/** Dissatisfaction, with the handling or with the result, reopens handling (DOMAIN.md, feedback). */
+/** Dissatisfaction, with the handling or with the result, reopens handling (docs/domain.md, feedback). */
 export const feedbackReopens = (data: ProposalEventOf<'FeedbackGiven'>['data']): boolean =>
   data.attitude === 'dissatisfied' || !data.agreesWithResult;
