@@ -7,7 +7,7 @@ import { CurrentPrincipal } from '../http/auth.js';
 import { SessionIdPipe } from '../http/params.js';
 import { StatisticsQuery, YearOverYearQuery } from './query-dto.js';
 
-/** The handling report's figures (DOMAIN.md), from the read models, as of any business date. */
+/** The handling report's figures (docs/domain.md), from the read models, as of any business date. */
 @Controller()
 export class StatisticsController {
   constructor(
