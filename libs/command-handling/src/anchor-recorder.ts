@@ -83,7 +83,8 @@ export class AnchorRecorder {
     const recorded: RecordedAnchor[] = [];
     try {
       const { store, key, by, logger } = this.options;
-      const outcomes = await makeAnchors(store, { key, clock: this.clock, previous: (t) => latestAnchor(store, t), expectedTenants: [...this.tenants] });
+      // Small pages: the walk gives the event loop a turn after each, so a serving API stalls for a page at most.
+      const outcomes = await makeAnchors(store, { key, clock: this.clock, previous: (t) => latestAnchor(store, t), expectedTenants: [...this.tenants], pageSize: 500 });
       for (const outcome of outcomes) {
         this.tenants.add(outcome.tenant);
         if ('refused' in outcome) {
