@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { anchorStream, CommandProcessor } from '@app/command-handling';
+import { anchorStream, CommandProcessor, recordAnchor, signAnchor } from '@app/command-handling';
 import { eventStoreFile, loadConfig, type AppConfig } from '@app/config';
 import { EVENT_STORE, SqliteEventStore, type EventStore, type RecordedEvent } from '@app/event-store';
 import { mintToken } from '@app/identity';
@@ -109,6 +109,16 @@ describe('recorded anchors of the trail', () => {
     const again = await start();
     await again.get(AnchorTimer).recorder?.idle();
     expect(await anchorsIn(again)).toHaveLength(1);
+  });
+
+  it('is not put off by an anchor someone else signed and slipped into the stream', async () => {
+    const store = new SqliteEventStore({ path: eventStoreFile(configWith()), synchronous: 'normal' });
+    const forger = generateKeyPairSync('ed25519').privateKey;
+    await recordAnchor(store, signAnchor({ tenant: 'jinshan', position: 1, events: 0, time: new Date().toISOString() }, [], forger), 'someone');
+    await store.close();
+    const app = await start();
+    await app.get(AnchorTimer).recorder?.idle();
+    expect((await anchorsIn(app)).map((e) => e.metadata.recordedBy)).toEqual(['someone', 'api']);
   });
 
   it('lists them newest first, a page at a time', async () => {

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { EventStore } from '@app/event-store';
-import { makeAnchors } from './anchor.js';
+import { anchorRefusal, makeAnchors } from './anchor.js';
 import { latestAnchor, recordAnchor, type RecordedAnchor } from './anchor-log.js';
 
 export interface AnchorLogger {
@@ -62,7 +62,7 @@ export class AnchorRecorder {
   }
 
   private async firstCheck(): Promise<void> {
-    const newest = await latestAnchor(this.options.store, this.options.defaultTenant);
+    const newest = await this.genuineLatest(this.options.defaultTenant);
     const age = newest ? this.clock().getTime() - Date.parse(newest.statement.time) : Number.POSITIVE_INFINITY;
     if (age >= this.intervalMs - SLACK_MS) await this.run();
     else this.schedule(this.intervalMs - age);
@@ -92,7 +92,7 @@ export class AnchorRecorder {
           continue;
         }
         const { statement } = outcome.anchor;
-        const newest = await latestAnchor(store, outcome.tenant);
+        const newest = await this.genuineLatest(outcome.tenant);
         if (newest && newest.statement.root === statement.root && newest.statement.events === statement.events) continue;
         recorded.push(await recordAnchor(store, outcome.anchor, by, this.clock()));
         logger.log(`anchor recorded for ${statement.tenant}: position ${statement.position}, ${statement.events} events in ${statement.streams} streams, root ${statement.root}`);
@@ -103,6 +103,12 @@ export class AnchorRecorder {
       this.schedule(this.intervalMs);
     }
     return recorded;
+  }
+
+  /** The newest recorded anchor, if this key signed it: an event someone slipped into the stream delays nothing. */
+  private async genuineLatest(tenant: string): Promise<RecordedAnchor | undefined> {
+    const newest = await latestAnchor(this.options.store, tenant);
+    return newest && anchorRefusal(newest, this.options.key) === undefined ? newest : undefined;
   }
 
   private failed(error: unknown): void {
