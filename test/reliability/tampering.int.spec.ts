@@ -94,6 +94,19 @@ describe('tampering with the stored trail', () => {
     expect(lines.join('\n')).toMatch(/proposal-jinshan:p3 .*events were removed/);
   });
 
+  it('reports metadata that is no longer an object, and a row that is no longer JSON, instead of crashing', async () => {
+    tamper(`UPDATE events SET metadata = 'null' WHERE stream = 'proposal-jinshan:p2' AND revision = 1`);
+    const nulled = await verify();
+    expect(nulled.code).toBe(1);
+    expect(nulled.lines).toContainEqual(expect.stringMatching(/^TAMPERED proposal-jinshan:p2 revision 1 .*carries no hash/));
+
+    tamper(`UPDATE events SET data = '{"category":' WHERE stream = 'proposal-jinshan:p1' AND revision = 2`);
+    const broken = await verify();
+    expect(broken.code).toBe(1);
+    expect(broken.lines.at(-2)).toMatch(/^DAMAGED event log: it cannot be read to the end \(.*JSON/);
+    expect(broken.lines.at(-1)).toMatch(/^NOT intact: the log could not be read/);
+  });
+
   it('detects two events whose contents were swapped', async () => {
     const db = new Database(join(dir, 'events.sqlite'));
     const [a, b] = db.prepare(`SELECT position, data FROM events WHERE stream = 'proposal-jinshan:p1' AND type = 'proposal.visited.v1' ORDER BY revision LIMIT 2`).all() as { position: number; data: string }[];

@@ -67,7 +67,14 @@ export async function verifyCommand(argv: string[] = [], out: Out = stdout): Pro
     const remember = (stream: string, revision: number) => known.set(stream, Math.max(known.get(stream) ?? -1, revision));
     const readModel = async <T extends Doc>(collection: string, use: (doc: T) => void) => {
       let missing = 0;
-      for (const doc of (await readStore.find<T>(collection)).items) {
+      let docs: T[];
+      try {
+        docs = (await readStore.find<T>(collection)).items;
+      } catch (error) {
+        problems.push(`DAMAGED read model ${collection}: it cannot be read (${(error as Error).message}); npm run rebuild makes it again from the log`);
+        return;
+      }
+      for (const doc of docs) {
         if (doc === undefined || doc === null) missing++;
         else use(doc);
       }
@@ -88,7 +95,17 @@ export async function verifyCommand(argv: string[] = [], out: Out = stdout): Pro
       else genuine.push({ file, anchor: anchor as Anchor });
     }
 
-    const report = await verifyTrail(store, known, { snapshots: genuine.map((g) => g.anchor.statement.position) });
+    let report: Awaited<ReturnType<typeof verifyTrail>>;
+    try {
+      report = await verifyTrail(store, known, { snapshots: genuine.map((g) => g.anchor.statement.position) });
+    } catch (error) {
+      // The store itself refuses to hand out an event (a row that is no longer JSON, say): nothing after it can be
+      // checked, and that is the finding.
+      for (const line of problems) out(line);
+      out(`DAMAGED event log: it cannot be read to the end (${(error as Error).message})`);
+      out(`NOT intact: the log could not be read, ${problems.length + 1} problem(s)`);
+      return 1;
+    }
     for (const p of report.problems) problems.push(`TAMPERED ${p.stream} revision ${p.revision}${p.position === undefined ? '' : ` (position ${p.position})`}: ${p.problem}`);
 
     const matched: string[] = [];

@@ -79,8 +79,10 @@ export async function verifyTrail(
           position: e.position,
           problem: e.revision > head.revision + 1 ? `revisions ${head.revision + 1}…${e.revision - 1} are missing` : `revision ${e.revision} appears out of order`,
         });
-      const link = { stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: withoutHash(e.metadata) };
-      const stored = typeof e.metadata.hash === 'string' ? e.metadata.hash : null;
+      // Metadata written as something else than an object (null, a number) is damage to report, not to trip on.
+      const metadata = typeof e.metadata === 'object' && e.metadata !== null && !Array.isArray(e.metadata) ? e.metadata : {};
+      const link = { stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: withoutHash(metadata) };
+      const stored = typeof metadata.hash === 'string' ? metadata.hash : null;
       const expected = chainHash(head.stored, link);
       if (stored === null) problems.push({ stream: e.stream, revision: e.revision, position: e.position, problem: 'the event carries no hash' });
       else if (expected !== stored)
