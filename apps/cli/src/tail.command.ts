@@ -21,7 +21,7 @@ function readCheckpoint(file: string): number {
 }
 
 function writeCheckpoint(file: string, position: number): void {
-  writeFileSync(`${file}.tmp`, `${position}\n`);
+  writeFileSync(`${file}.tmp`, `${position}\n`, { mode: 0o600 }); // private like the rest of ./data
   renameSync(`${file}.tmp`, file);
 }
 

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { ensurePrivateFile } from '@app/config';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   checkExpectedRevision,
@@ -82,7 +81,8 @@ export class SqliteEventStore implements EventStore {
   private readonly commitBatch: (batch: readonly PendingAppend[]) => Outcome[];
 
   constructor(options: SqliteEventStoreOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    // 0600 before SQLite creates it, so that its -wal and -shm files are 0600 too.
+    if (options.path !== ':memory:') ensurePrivateFile(options.path);
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);

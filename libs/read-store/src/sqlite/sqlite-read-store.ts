@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { ensurePrivateFile } from '@app/config';
 import {
   CheckpointMoved,
   UndeclaredField,
@@ -94,7 +93,8 @@ export class SqliteReadStore implements ReadStore {
   private commits = 0;
 
   constructor(options: SqliteReadStoreOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    // 0600 before SQLite creates it, so that its -wal and -shm files are 0600 too.
+    if (options.path !== ':memory:') ensurePrivateFile(options.path);
     this.db = new Database(options.path);
     this.statementCacheBound = Math.max(1, options.statementCacheSize ?? STATEMENT_CACHE_SIZE);
     this.db.pragma('journal_mode = WAL');
