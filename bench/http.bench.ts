@@ -50,7 +50,7 @@ interface Person {
 
 const person = (claims: TokenClaims): Person => ({
   actor: { id: claims.sub, role: claims.role, ...(claims.unit ? { unit: claims.unit } : {}), ...(claims.name ? { name: claims.name } : {}) },
-  token: mintToken(SECRET, claims, 24 * 3600),
+  token: mintToken(SECRET, claims), // the default lifetime, within TOKEN_MAX_HOURS
 });
 
 /** One command, as HTTP sends it and as the command path takes it. `id` null: a new filing. */

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@app/config';
-import { mintToken, resolveAuthSecret, type TokenClaims } from '@app/identity';
+import { DEFAULT_TOKEN_HOURS, mintToken, resolveAuthSecret, type TokenClaims } from '@app/identity';
 
-export const TOKEN_USAGE = `usage: npm run -s token -- --role ROLE --sub ID [--unit UNIT] [--name NAME] [--tenant TENANT] [--hours 8]
-Prints a signed development token, nothing else. Reads DATA_DIR / AUTH_SECRET like the service.`;
+export const TOKEN_USAGE = `usage: npm run -s token -- --role ROLE --sub ID [--unit UNIT] [--name NAME] [--tenant TENANT] [--hours ${DEFAULT_TOKEN_HOURS}]
+Prints a signed development token, nothing else. Reads DATA_DIR / AUTH_SECRET like the service. The token lives
+--hours hours (default ${DEFAULT_TOKEN_HOURS}, or TOKEN_MAX_HOURS if that is less); the service refuses longer ones.`;
 
-/** Mints a token signed with the service's secret. */
+/** Mints a token signed with the service's secret, within the lifetime the service accepts. */
 export function tokenCommand(argv: string[]): string {
   const { values } = parseArgs({
     args: argv,
@@ -15,13 +16,15 @@ export function tokenCommand(argv: string[]): string {
       unit: { type: 'string' },
       name: { type: 'string' },
       tenant: { type: 'string' },
-      hours: { type: 'string', default: '8' },
+      hours: { type: 'string' },
     },
     strict: true,
   });
-  const hours = Number(values.hours);
-  if (!Number.isFinite(hours) || hours <= 0) throw new Error('--hours must be a positive number');
   const config = loadConfig();
+  const hours = values.hours === undefined ? Math.min(DEFAULT_TOKEN_HOURS, config.tokenMaxHours) : Number(values.hours);
+  if (!Number.isFinite(hours) || hours <= 0) throw new Error('--hours must be a positive number');
+  if (hours > config.tokenMaxHours)
+    throw new Error(`--hours must be at most ${config.tokenMaxHours} (TOKEN_MAX_HOURS): the service refuses tokens that live longer`);
   const claims = {
     sub: values.sub,
     role: values.role,
@@ -29,5 +32,5 @@ export function tokenCommand(argv: string[]): string {
     ...(values.name ? { name: values.name } : {}),
     ...(values.tenant ? { tenant: values.tenant } : {}),
   } as TokenClaims;
-  return mintToken(resolveAuthSecret(config), claims, Math.round(hours * 3600));
+  return mintToken(resolveAuthSecret(config), claims, Math.floor(hours * 3600));
 }

@@ -26,6 +26,14 @@ export interface AppConfig {
   readonly readYourWritesTimeoutMs: number;
   /** How often the event feed sends a heartbeat comment when idle. */
   readonly feedHeartbeatSeconds: number;
+  /** The longest lifetime a token may have (exp − iat, and exp − now): longer ones are refused with a 401. */
+  readonly tokenMaxHours: number;
+  /** HTTP: how long a client has to send a whole request (headers and body); then 408 and the connection closes. */
+  readonly httpRequestTimeoutMs: number;
+  /** HTTP: how long a kept-alive connection may wait, idle, for its next request. */
+  readonly httpKeepAliveTimeoutMs: number;
+  /** HTTP: a connection with no traffic either way for this long is closed (the feed's heartbeats are traffic). */
+  readonly httpIdleTimeoutMs: number;
   /** The Ed25519 key that signs the trail's anchors (docs/trail.md); kept apart from DATA_DIR. None: no anchors. */
   readonly trailSigningKey?: KeyObject;
   /** The public key `npm run verify -- --anchor` trusts; by default the signing key's own. */
@@ -99,6 +107,19 @@ export function parseEd25519Key(variable: string, raw: string, kind: 'private' |
   return key;
 }
 
+/**
+ * HTTP_IDLE_TIMEOUT_MS: an open feed is quiet between heartbeats and a ?minPosition= query while it waits, so the
+ * idle timeout must outlast both; by default 30 s, or twice the heartbeat interval if that is longer.
+ */
+function idleTimeout(env: Env): number {
+  const heartbeatMs = integer(env, 'FEED_HEARTBEAT_SECONDS', 15, 1, 3600) * 1000;
+  const waitMs = integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1, 60_000);
+  const value = integer(env, 'HTTP_IDLE_TIMEOUT_MS', Math.max(30_000, 2 * heartbeatMs), 1_000, 7_200_000);
+  if (value <= heartbeatMs || value <= waitMs)
+    throw new ConfigError('HTTP_IDLE_TIMEOUT_MS', `must be longer than FEED_HEARTBEAT_SECONDS (${heartbeatMs} ms) and READ_YOUR_WRITES_TIMEOUT_MS (${waitMs} ms), which wait in silence (got "${value}")`);
+  return value;
+}
+
 /** Validates the whole environment up front and fails with the name of the first variable that is wrong. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = env.NODE_ENV ?? 'development';
@@ -135,6 +156,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
     feedHeartbeatSeconds: integer(env, 'FEED_HEARTBEAT_SECONDS', 15, 1, 3600),
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1, 60_000),
+    tokenMaxHours: integer(env, 'TOKEN_MAX_HOURS', 12, 1, 720),
+    httpRequestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
+    httpKeepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 1_000, 600_000),
+    httpIdleTimeoutMs: idleTimeout(env),
     trailSigningKey,
     trailVerifyKey: trailVerifyKey ?? (trailSigningKey && createPublicKey(trailSigningKey)),
   };

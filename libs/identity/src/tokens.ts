@@ -25,7 +25,10 @@ export class InvalidToken extends Error {
 
 const ALGORITHM = 'HS256';
 
-export function mintToken(secret: string, claims: TokenClaims, expiresInSeconds = 8 * 3600): string {
+/** The lifetime of a minted token unless told otherwise; within the default TOKEN_MAX_HOURS (12). */
+export const DEFAULT_TOKEN_HOURS = 8;
+
+export function mintToken(secret: string, claims: TokenClaims, expiresInSeconds = DEFAULT_TOKEN_HOURS * 3600): string {
   const { sub, ...rest } = checkClaims(claims);
   return jwt.sign(rest, secret, { algorithm: ALGORITHM, subject: sub, expiresIn: expiresInSeconds });
 }
@@ -44,14 +47,23 @@ const keyOf = (secret: string): KeyObject => {
   return key;
 };
 
-export function verifyToken(secret: string, token: string, defaultTenant: string): Principal {
+export interface VerifyOptions {
+  /** The longest lifetime accepted (TOKEN_MAX_HOURS): a token without `exp`, or living longer, is refused. */
+  readonly maxLifetimeSeconds: number;
+  /** Seconds since the epoch; by default the system clock's. */
+  readonly now?: number;
+}
+
+export function verifyToken(secret: string, token: string, defaultTenant: string, options: VerifyOptions): Principal {
   let payload: jwt.JwtPayload | string;
+  const now = options.now ?? Math.floor(Date.now() / 1000);
   try {
-    payload = jwt.verify(token, keyOf(secret), { algorithms: [ALGORITHM] });
+    payload = jwt.verify(token, keyOf(secret), { algorithms: [ALGORITHM], clockTimestamp: now });
   } catch (error) {
     throw new InvalidToken(error instanceof jwt.TokenExpiredError ? 'the token has expired' : 'the token is not valid');
   }
   if (typeof payload === 'string') throw new InvalidToken('the token carries no claims');
+  checkLifetime(payload, now, options.maxLifetimeSeconds);
   const claims = checkClaims(payload as unknown as TokenClaims);
   return {
     id: claims.sub,
@@ -61,6 +73,23 @@ export function verifyToken(secret: string, token: string, defaultTenant: string
     tenant: claims.tenant ?? defaultTenant,
   };
 }
+
+/**
+ * A stolen token is good until it expires, so every token must expire, and soon: `exp` is required, and the
+ * lifetime — from `iat`, or from now if that is later or `iat` is missing — may not exceed the maximum. (A token
+ * with `exp` decades away used to be accepted.)
+ */
+function checkLifetime(payload: jwt.JwtPayload, now: number, maxLifetimeSeconds: number): void {
+  if (payload.exp === undefined) throw new InvalidToken('the token must expire: it has no exp claim');
+  const from = typeof payload.iat === 'number' ? Math.min(payload.iat, now) : now;
+  if (payload.exp - from > maxLifetimeSeconds)
+    throw new InvalidToken(`a token may live at most ${formatHours(maxLifetimeSeconds)}: this one's exp is too far ahead`);
+}
+
+const formatHours = (seconds: number): string => {
+  const hours = Math.round((seconds / 3600) * 100) / 100;
+  return `${hours} hour${hours === 1 ? '' : 's'}`;
+};
 
 function checkClaims(claims: TokenClaims): TokenClaims {
   if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 128)

@@ -41,7 +41,7 @@ export class BearerAuthGuard implements CanActivate {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthenticated('must be "Bearer <token>"');
     try {
-      request.principal = verifyToken(this.secret, match[1], this.config.defaultTenant);
+      request.principal = verifyToken(this.secret, match[1], this.config.defaultTenant, { maxLifetimeSeconds: this.config.tokenMaxHours * 3600 });
     } catch (error) {
       if (error instanceof InvalidToken) throw unauthenticated(error.message);
       throw error;
