@@ -1,4 +1,15 @@
-import { assignedProposal, cast, ensureSession, TestApi, type Cast, type Reply } from '../support/api.js';
+import jwt from 'jsonwebtoken';
+import { assignedProposal, cast, ensureSession, TEST_SECRET, TestApi, type Cast, type Reply } from '../support/api.js';
+
+/** A JSON value nested `depth` levels deep: arrays and objects in turn, around a string. */
+const nested = (depth: number): unknown => {
+  let v: unknown = 'x';
+  for (let i = 1; i < depth; i++) v = i % 2 ? [v] : { v };
+  return [v];
+};
+
+/** Text with nothing to see: zero-width and ideographic spaces, the BOM, joiners, bidi marks, a Hangul filler. */
+const INVISIBLE = ['\u200b', '\u200b\u200c\u200d', '\ufeff', '\u3000', '\u00a0 \u2060', '\u202e', '\u3164', '\u2800', '\u0301', '\u{E0020}'];
 
 /** Every refusal is problem+json naming what is wrong, and writes nothing. */
 describe('refusals over HTTP', () => {
@@ -45,6 +56,59 @@ describe('refusals over HTTP', () => {
       await refused(400, () => api.post('/proposals', people.member, ['title']), 'body');
       await refused(400, () => api.request('POST', '/proposals', { token: people.member, rawBody: '{"title": ', headers: { 'content-type': 'application/json' } }));
     });
+    it('refuses a body nested more than 32 levels deep, naming the body, before parsing it', async () => {
+      // 150,000 levels (900 KB): was a 500 after 0.35 s of CPU.
+      const deep = `${'[{"a":'.repeat(75_000)}1${'}]'.repeat(75_000)}`;
+      const r = await refused(400, () => api.request('POST', '/proposals', { token: people.member, rawBody: deep, headers: { 'content-type': 'application/json' } }), 'body');
+      expect(r.body.errors).toEqual([{ field: 'body', reason: 'is nested more than 32 levels deep' }]);
+      // 33 levels inside an otherwise valid body: refused as too deep; 32 levels: parsed, and the field is named.
+      const filing = { session: '6-3', body: '建议。', category: 'economy' };
+      await refused(400, () => api.post('/proposals', people.member, { ...filing, title: nested(32) }), 'body');
+      const parsed = await refused(400, () => api.post('/proposals', people.member, { ...filing, title: nested(31) }), 'title');
+      expect(parsed.body.errors.map((e: { field: string }) => e.field)).not.toContain('body');
+    });
+    it.each(['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', 'prototype'])(
+      'refuses a field named %s like any unknown field',
+      async (name) => {
+        const r = await refused(400, () => api.post(`/proposals/${id}/supervision`, people.office, { key: true, [name]: 'x' }), name);
+        expect(r.body.errors).toEqual([{ field: name, reason: 'is not a parameter of this request' }]);
+        await refused(400, () => api.post(`/proposals/${id}/supervision`, people.office, { key: true, [name]: { prototype: {} } }), name);
+      },
+    );
+    it('refuses inherited names inside onBehalfOf, and a __proto__ key, naming them', async () => {
+      const onBehalfOf = { sub: 'o-1', role: 'office', constructor: 'x' };
+      await refused(400, () => api.post(`/proposals/${id}/supervision`, people.clerk, { key: true, onBehalfOf }), 'onBehalfOf.constructor');
+      const raw = (body: string) => () => api.request('POST', `/proposals/${id}/supervision`, { token: people.office, rawBody: body, headers: { 'content-type': 'application/json' } });
+      await refused(400, raw('{"key":true,"__proto__":{"note":"x"}}'), '__proto__');
+      await refused(400, raw('{"key":true,"note":"x","constructor":{"prototype":{"note":"y"}}}'), 'constructor');
+    });
+    it.each([
+      ['title', '/proposals', 'member', { session: '6-3', title: '', body: '建议。', category: 'economy' }],
+      ['body', '/proposals', 'member', { session: '6-3', title: '建议', body: '', category: 'economy' }],
+      ['name', '/sessions', 'office', { id: '6-4', name: '', year: 2020 }],
+      ['note', '/sessions/6-3/supervision-visits', 'office', { unit: '区财政局', note: '' }],
+      ['unit', '/sessions/6-3/supervision-visits', 'office', { unit: '' }],
+      ['leadUnit', '/proposals/:id/reassign', 'office', { leadUnit: '' }],
+      ['coUnits', '/proposals/:id/reassign', 'office', { leadUnit: '区财政局', coUnits: [''] }],
+      ['reason', '/proposals/:id/reassignment-requests', 'lead', { reason: '' }],
+      ['opinion', '/proposals/:id/co-unit-opinions', 'coUnit', { opinion: '' }],
+      ['text', '/proposals/:id/answers', 'lead', { category: 'A', text: '', publish: true }],
+      ['withholdReason', '/proposals/:id/answers', 'lead', { category: 'A', text: '已办理。', publish: false, withholdReason: '' }],
+      ['note', '/proposals/:id/visits', 'lead', { stage: 'during', visitorRank: 'staff', form: 'phone', note: '' }],
+      ['note', '/proposals/:id/supervision', 'office', { key: true, note: '' }],
+      ['onBehalfOf.name', '/proposals/:id/supervision', 'clerk', { key: true, onBehalfOf: { sub: 'o-1', role: 'office', name: '' } }],
+    ] as const)('refuses %s (%s) of invisible characters only: it must contain visible characters', async (field, path, who, body) => {
+      const url = path.replace(':id', id);
+      for (const invisible of INVISIBLE) {
+        const sent = JSON.parse(JSON.stringify(body).replace('""', JSON.stringify(invisible)));
+        const r = await refused(400, () => api.post(url, people[who], sent), field);
+        expect(r.body.errors).toContainEqual({ field, reason: field === 'coUnits' ? 'each value in coUnits must contain visible characters' : 'must contain visible characters' });
+      }
+    });
+    it('accepts visible text with invisible characters in it', async () => {
+      const r = await api.post(`/proposals/${id}/supervision`, people.office, { key: true, note: '\u200b重点\u200d督办\u3000' });
+      expect(r.status).toBe(200);
+    });
     it('refuses a rule-level invalid value, naming the field', async () => {
       await refused(400, () => api.post(`/proposals/${id}/answers`, people.lead, { category: 'C', text: '留作参考', publish: false }), 'withholdReason');
       await refused(400, () => api.post(`/proposals/${id}/reassign`, people.office, { leadUnit: '区财政局', coUnits: ['区财政局'] }), 'coUnits');
@@ -70,6 +134,20 @@ describe('refusals over HTTP', () => {
     ])('%s', async (_, token) => {
       const r = await refused(401, () => api.post(`/proposals/${id}/supervision`, token, { key: true }), 'Authorization');
       expect(r.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    });
+    it.each([
+      ['a token without exp', { sub: 'o-1', role: 'office' }, 'the token must expire: it has no exp claim'],
+      ['a token that expires in 30 years', { sub: 'o-1', role: 'office', exp: Math.floor(Date.now() / 1000) + 30 * 365 * 86400 }, 'a token may live at most 12 hours: this one\'s exp is too far ahead'],
+      ['a token whose exp is 13 hours after its iat', { sub: 'o-1', role: 'office', iat: Math.floor(Date.now() / 1000) - 3600, exp: Math.floor(Date.now() / 1000) + 12 * 3600 }, 'a token may live at most 12 hours: this one\'s exp is too far ahead'],
+      ['a token issued in the future, living an hour from then', { sub: 'o-1', role: 'office', iat: Math.floor(Date.now() / 1000) + 365 * 86400, exp: Math.floor(Date.now() / 1000) + 365 * 86400 + 3600 }, 'a token may live at most 12 hours: this one\'s exp is too far ahead'],
+    ])('%s (TOKEN_MAX_HOURS, 12 by default)', async (_, claims, reason) => {
+      const token = jwt.sign(claims, TEST_SECRET, { algorithm: 'HS256', noTimestamp: !('iat' in claims) });
+      const r = await refused(401, () => api.post(`/proposals/${id}/supervision`, token, { key: true }), 'Authorization');
+      expect(r.body.errors).toEqual([{ field: 'Authorization', reason }]);
+    });
+    it('accepts a token living the 12 hours allowed', async () => {
+      const token = jwt.sign({ sub: 'o-1', role: 'office' }, TEST_SECRET, { algorithm: 'HS256', expiresIn: 12 * 3600 });
+      expect((await api.read(`/proposals/${id}`, token)).status).toBe(200);
     });
     it('a malformed Authorization header', async () => {
       await refused(401, () => api.request('GET', `/proposals/${id}`, { headers: { authorization: 'Basic abc' } }), 'Authorization');
@@ -122,12 +200,12 @@ describe('refusals over HTTP', () => {
   });
 
   describe('409: the step is not possible in the proposal state', () => {
-    it('a second registration, an answer before assignment, feedback before an answer', async () => {
+    it('a second registration, a decline after registration, feedback before an answer', async () => {
       await ensureSession(api, people);
       await refused(409, () => api.post(`/proposals/${id}/register`, people.committee));
       const filed = await api.post('/proposals', people.member, { session: '6-3', title: '垃圾分类', body: '…', category: 'environment' });
       await api.post(`/proposals/${filed.body.id}/register`, people.committee);
-      await refused(409, () => api.post(`/proposals/${filed.body.id}/answers`, people.lead, { category: 'A', text: 'x', publish: true }));
+      await refused(409, () => api.post(`/proposals/${filed.body.id}/decline`, people.committee, { reason: 'opinion' }));
       await refused(409, () => api.post(`/proposals/${id}/feedback`, people.member, { attitude: 'satisfied', agreesWithResult: true }));
       await refused(409, () => api.post('/sessions', people.office, { id: '6-3', name: '重复', year: 2019 }), 'id');
     });

@@ -1,8 +1,9 @@
 import { Type } from 'class-transformer';
 import { applyDecorators } from '@nestjs/common';
-import { IsIn, IsObject, IsString, Length, Matches, MaxLength, ValidateIf, ValidateNested, registerDecorator } from 'class-validator';
+import { IsIn, IsObject, IsString, Length, MaxLength, ValidateIf, ValidateNested, registerDecorator } from 'class-validator';
 import { isCalendarDate } from '@app/proposals';
 import { ON_BEHALF_ROLES } from '@app/proposals';
+import { HasVisibleText } from './visible-text.js';
 
 /**
  * An optional field: absent is fine, but a value that is given — null included — must be valid. (class-validator's
@@ -36,9 +37,8 @@ export const DateOrInstant = () => (target: object, propertyName: string) =>
     },
   });
 
-/** Non-blank text of at most `max` characters. */
-export const Text = (max: number) =>
-  applyDecorators(IsString(), MaxLength(max), Matches(/\S/, { message: '$property must not be blank' }));
+/** Text of at most `max` characters, some of them visible. */
+export const Text = (max: number) => applyDecorators(IsString(), MaxLength(max), HasVisibleText());
 
 /** A unit's name or code. */
 export const UnitName = () => Text(100);
@@ -48,7 +48,7 @@ export const UnitNames = () =>
   applyDecorators(
     IsString({ each: true }),
     MaxLength(100, { each: true }),
-    Matches(/\S/, { each: true, message: 'each value in $property must not be blank' }),
+    HasVisibleText({ each: true }),
   );
 
 /** Whom a clerk records a paper step for. */
