@@ -24,6 +24,8 @@ export interface AppConfig {
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
   /** How long a query with ?minPosition= waits for the read models before answering 503. */
   readonly readYourWritesTimeoutMs: number;
+  /** GET /ready answers 503 when a projection lags the event log by more than this many seconds. */
+  readonly readyMaxLagSeconds: number;
   /** How often the event feed sends a heartbeat comment when idle. */
   readonly feedHeartbeatSeconds: number;
   /** The longest lifetime a token may have (exp − iat, and exp − now): longer ones are refused with a 401. */
@@ -156,6 +158,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
     feedHeartbeatSeconds: integer(env, 'FEED_HEARTBEAT_SECONDS', 15, 1, 3600),
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1, 60_000),
+    readyMaxLagSeconds: integer(env, 'READY_MAX_LAG_SECONDS', 30, 0, 86_400),
     tokenMaxHours: integer(env, 'TOKEN_MAX_HOURS', 12, 1, 720),
     httpRequestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
     httpKeepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 1_000, 600_000),

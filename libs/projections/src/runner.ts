@@ -1,17 +1,22 @@
 import { EventEmitter } from 'node:events';
-import { pagesOf, type EventFilter, type EventStore, type RecordedEvent, type Subscription } from '@app/event-store';
-import { CheckpointMoved, type Doc, type DocWrite, type Generation, type ReadStore } from '@app/read-store';
+import type { EventStore, RecordedEvent, Subscription } from '@app/event-store';
+import type { Generation, ReadStore } from '@app/read-store';
 import { eventCodec, type EventCodec } from '@app/proposals';
-import { toProjected, type Projection } from './projection.js';
+import { BatchApplier, PROJECTED_STREAMS, ProjectionFailed } from './batch-applier.js';
+import { projectionStatus, type ProjectionStatus, type RunnerHealth } from './projection-status.js';
+import type { Projection } from './projection.js';
+import { isTransientError } from './transient.js';
 
-export interface ProjectionStatus {
-  readonly name: string;
-  readonly position: number;
-  readonly headPosition: number;
-  /** Events in the log after the checkpoint (counted up to 10,000). */
-  readonly eventsBehind: number;
-  /** How long the oldest event not yet projected has been waiting, 0 when caught up. */
-  readonly secondsBehind: number;
+// Rebuild and its spec have always imported these from here.
+export { BatchApplier, PROJECTED_STREAMS } from './batch-applier.js';
+
+export interface RetryOptions {
+  /** The pause after the first failure in a row; each further failure in a row doubles it. */
+  readonly initialDelayMs?: number;
+  /** The longest pause: a store down for an hour is tried again this often, not less. */
+  readonly maxDelayMs?: number;
+  /** The jitter's source, in [0, 1). */
+  readonly random?: () => number;
 }
 
 export interface RunnerOptions {
@@ -19,92 +24,41 @@ export interface RunnerOptions {
   readonly generation?: Generation;
   readonly codec?: EventCodec;
   readonly clock?: () => Date;
+  readonly retry?: RetryOptions;
+  /** Which failures are waited out (and retried); any other stops the runner. Default: `isTransientError`. */
+  readonly isTransient?: (error: unknown) => boolean;
 }
 
-/** Every stream the projections read: proposals and sessions of every jurisdiction. */
-export const PROJECTED_STREAMS: EventFilter = { streamPrefixes: ['proposal-', 'session-'] };
+/** Emitted as `retry` before each pause. */
+export interface RetryNotice {
+  /** Failures in a row so far, this one included. */
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly error: unknown;
+}
 
 const NOT_YET = Symbol('not yet');
 
 /**
- * Applies a batch of events to the projections: documents changed in memory, then written together with every
- * projection's new checkpoint in one read-store transaction. The stored checkpoints are the truth: each batch
- * re-reads them and skips what a projection already has, so a batch applies exactly once even when a rebuild
- * swapped the collections or another process moved a checkpoint meanwhile (its commit is then refused and redone).
+ * The pause after the `attempt`-th failure in a row: exponential, bounded, with "equal jitter" (between half and
+ * all of the exponential step), so that processes failing together spread out and none hammers the store at once.
  */
-export class BatchApplier {
-  constructor(
-    private readonly store: EventStore,
-    private readonly readStore: ReadStore,
-    private readonly projections: readonly Projection[],
-    private readonly generation: Generation,
-    private readonly codec: EventCodec,
-    /** Everything up to here was handed to this applier before (or is where its subscription started). */
-    private consumedUpTo = 0,
-  ) {}
-
-  async apply(events: readonly RecordedEvent[]): Promise<Map<string, number>> {
-    for (;;) {
-      const checkpoints = await this.readStore.checkpoints(this.generation);
-      const lowest = Math.min(...this.projections.map((p) => checkpoints.get(p.name) ?? 0));
-      try {
-        // Lower than what was already consumed: a rebuild swapped in collections built to an earlier position.
-        const batch = lowest < this.consumedUpTo ? await this.withGap(events, lowest) : events;
-        const reached = await this.applyFrom(batch, checkpoints);
-        this.consumedUpTo = Math.max(this.consumedUpTo, events[events.length - 1].position);
-        return reached;
-      } catch (error) {
-        if (!(error instanceof CheckpointMoved)) throw error;
-      }
-    }
-  }
-
-  /** The events between the stored checkpoint and this batch, read again from the log, then the batch. */
-  private async withGap(events: readonly RecordedEvent[], from: number): Promise<readonly RecordedEvent[]> {
-    const gap: RecordedEvent[] = [];
-    for await (const page of pagesOf(this.store, { fromPosition: from, maxCount: 1_000, filter: PROJECTED_STREAMS })) {
-      const before = page.filter((e) => e.position < events[0].position);
-      gap.push(...before);
-      if (before.length < page.length) break;
-    }
-    return [...gap, ...events];
-  }
-
-  private async applyFrom(events: readonly RecordedEvent[], checkpoints: Map<string, number>): Promise<Map<string, number>> {
-    const last = events[events.length - 1].position;
-    const projected = events.map((e) => toProjected(this.codec, e));
-    const writes: DocWrite[] = [];
-    const moved: Record<string, { from: number | null; to: number }> = {};
-    for (const projection of this.projections) {
-      const from = checkpoints.get(projection.name) ?? null;
-      if (from !== null && from >= last) continue;
-      const keys = new Set<string>();
-      for (const e of projected) if (e && e.position > (from ?? 0)) {
-        const key = projection.keyOf(e);
-        if (key !== undefined) keys.add(key);
-      }
-      const stored = projection.appendOnly ? new Map<string, Doc>() : await this.readStore.getMany(projection.collection.name, [...keys], this.generation);
-      const docs = new Map<string, Doc | null>(stored);
-      const changed = new Set<string>();
-      for (const e of projected) {
-        if (!e || e.position <= (from ?? 0)) continue;
-        const key = projection.keyOf(e);
-        if (key === undefined) continue;
-        docs.set(key, projection.evolve(docs.get(key) ?? null, e));
-        changed.add(key);
-      }
-      for (const key of changed)
-        writes.push({ collection: projection.collection.name, id: key, doc: docs.get(key) ?? null, previous: stored.get(key) ?? null });
-      moved[projection.name] = { from, to: last };
-    }
-    if (Object.keys(moved).length > 0) await this.readStore.commit({ writes, checkpoints: moved }, this.generation);
-    return new Map(this.projections.map((p) => [p.name, Math.max(checkpoints.get(p.name) ?? 0, last)]));
-  }
+export function retryDelay(attempt: number, options: RetryOptions = {}): number {
+  const initial = options.initialDelayMs ?? 200;
+  const max = options.maxDelayMs ?? 15_000;
+  const step = Math.min(max, initial * 2 ** Math.min(Math.max(attempt, 1) - 1, 30));
+  return Math.round(step / 2 + (options.random ?? Math.random)() * (step / 2));
 }
 
 /**
  * Follows the event store from the projections' checkpoints and keeps the read models up to date, in batches:
  * whatever the subscription has ready (up to `batchSize`) goes into one transaction.
+ *
+ * A store that is busy or unreachable for a while (another process holding the SQLite lock, a lost connection, an
+ * election) does not stop it: it drops the subscription, waits (bounded exponential backoff with jitter) and follows
+ * again from the stored checkpoints, as often as it takes. Any other failure stops it for good: `stopped` is
+ * emitted and `health()` says which projection, where, and why. Events: `checkpoint` (the lowest position reached),
+ * `retry` (a RetryNotice), `recovered` (a batch went through after failures), `stopped` (the error).
  */
 export class ProjectionRunner extends EventEmitter {
   private subscription?: Subscription;
@@ -115,7 +69,11 @@ export class ProjectionRunner extends EventEmitter {
   private readonly generation: Generation;
   private readonly codec: EventCodec;
   private readonly clock: () => Date;
-  private failure?: unknown;
+  private readonly retry: RetryOptions;
+  private readonly isTransient: (error: unknown) => boolean;
+  private failure?: { readonly error: unknown; readonly health: NonNullable<RunnerHealth['stopped']> };
+  private retrying?: { attempts: number; since: Date; error: unknown };
+  private interruptPause?: () => void;
 
   constructor(
     private readonly store: EventStore,
@@ -129,44 +87,128 @@ export class ProjectionRunner extends EventEmitter {
     this.clock = options.clock ?? (() => new Date());
     this.generation = options.generation ?? 'live';
     this.codec = options.codec ?? eventCodec;
+    this.retry = options.retry ?? {};
+    this.isTransient = options.isTransient ?? isTransientError;
   }
 
   async start(): Promise<void> {
     await this.readStore.ensure(this.projections.map((p) => p.collection));
-    this.positions = await this.readStore.checkpoints();
+    this.positions = await this.readStore.checkpoints(this.generation);
+    this.loop = this.follow();
+  }
+
+  /** Follows the log; after a transient failure, pauses and follows again from the stored checkpoints. */
+  private async follow(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.followOnce();
+        return; // the subscription ended: unsubscribed, or the store closed
+      } catch (error) {
+        if (this.stopping) return;
+        if (!this.isTransient(error)) {
+          this.fail(error);
+          return;
+        }
+        const attempt = (this.retrying?.attempts ?? 0) + 1;
+        this.retrying = { attempts: attempt, since: this.retrying?.since ?? new Date(), error };
+        const delayMs = retryDelay(attempt, this.retry);
+        this.emit('retry', { attempt, delayMs, error } satisfies RetryNotice);
+        await this.pause(delayMs);
+      }
+    }
+  }
+
+  private async followOnce(): Promise<void> {
+    // The stored checkpoints, not what this runner last saw: a rebuild or another process may have moved them.
+    this.positions = await this.readStore.checkpoints(this.generation);
+    this.emit('checkpoint', this.position());
     const from = Math.min(...this.projections.map((p) => this.positions.get(p.name) ?? 0));
     const applier = new BatchApplier(this.store, this.readStore, this.projections, this.generation, this.codec, from);
-    this.subscription = this.store.subscribeToAll({ fromPosition: from, filter: PROJECTED_STREAMS });
-    this.loop = this.run(this.subscription, applier).catch((error: unknown) => {
-      this.failure = error;
-      this.emit('error', error);
-    });
+    if (this.stopping) return;
+    const subscription = this.store.subscribeToAll({ fromPosition: from, filter: PROJECTED_STREAMS });
+    this.subscription = subscription;
+    try {
+      await this.run(subscription, applier);
+    } finally {
+      // Dropped before a retry subscribes anew; stop() unsubscribes it itself.
+      if (!this.stopping) await subscription.unsubscribe().catch(() => undefined);
+    }
   }
 
   private async run(subscription: Subscription, applier: BatchApplier): Promise<void> {
     const iterator = subscription[Symbol.asyncIterator]();
     let pending: Promise<IteratorResult<RecordedEvent>> | undefined;
-    while (!this.stopping) {
-      const first = await (pending ?? iterator.next());
-      pending = undefined;
-      if (first.done) return;
-      const batch = [first.value];
-      // Take what is ready now; do not wait for more.
-      while (batch.length < this.batchSize) {
-        pending = iterator.next();
-        const next = await Promise.race([pending, new Promise<typeof NOT_YET>((r) => setImmediate(r, NOT_YET))]);
-        if (next === NOT_YET) break;
+    try {
+      while (!this.stopping) {
+        const first = await (pending ?? iterator.next());
         pending = undefined;
-        if (next.done) break;
-        batch.push(next.value);
+        if (first.done) return;
+        const batch = [first.value];
+        // Take what is ready now; do not wait for more.
+        while (batch.length < this.batchSize) {
+          pending = iterator.next();
+          const next = await Promise.race([pending, new Promise<typeof NOT_YET>((r) => setImmediate(r, NOT_YET))]);
+          if (next === NOT_YET) break;
+          pending = undefined;
+          if (next.done) break;
+          batch.push(next.value);
+        }
+        this.positions = await applier.apply(batch);
+        if (this.retrying) {
+          const { attempts } = this.retrying;
+          this.retrying = undefined;
+          this.emit('recovered', { attempts });
+        }
+        this.emit('checkpoint', this.position());
       }
-      this.positions = await applier.apply(batch);
-      this.emit('checkpoint', this.position());
+    } finally {
+      // A read still under way when a batch failed must not surface later as an unhandled rejection.
+      pending?.catch(() => undefined);
     }
   }
 
+  private fail(error: unknown): void {
+    const named = error instanceof ProjectionFailed;
+    this.failure = {
+      error,
+      health: {
+        projections: named ? [error.projection] : this.projections.map((p) => p.name),
+        position: named ? error.position : this.position(),
+        error: String(named ? error.cause : error),
+      },
+    };
+    this.emit('stopped', error);
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.interruptPause = done;
+    });
+  }
+
+  /** Stopped on a failure that retrying would not cure. */
   failed(): boolean {
     return this.failure !== undefined;
+  }
+
+  /** Whether it stopped (on what) or is waiting out a transient failure. */
+  health(): RunnerHealth {
+    if (this.failure) return { stopped: this.failure.health };
+    if (this.retrying) {
+      const { attempts, since, error } = this.retrying;
+      return { retrying: { attempts, since: since.toISOString(), error: String(error) } };
+    }
+    return {};
+  }
+
+  /** Each projection's checkpoint as this runner last stored (or read) it. */
+  checkpoints(): ReadonlyMap<string, number> {
+    return new Map(this.positions);
   }
 
   /** The lowest checkpoint of all projections: every read model has every event up to here. */
@@ -174,7 +216,7 @@ export class ProjectionRunner extends EventEmitter {
     return Math.min(...this.projections.map((p) => this.positions.get(p.name) ?? 0));
   }
 
-  /** Resolves true once every projection has reached `position`, false after `timeoutMs`. */
+  /** Resolves true once every projection has reached `position`, false after `timeoutMs` or if it stops. */
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
     if (this.position() >= position) return Promise.resolve(true);
     if (this.failure) return Promise.resolve(false);
@@ -182,11 +224,14 @@ export class ProjectionRunner extends EventEmitter {
       const done = (reached: boolean) => {
         clearTimeout(timer);
         this.off('checkpoint', check);
+        this.off('stopped', gaveUp);
         resolve(reached);
       };
       const check = (at: number) => at >= position && done(true);
+      const gaveUp = () => done(false);
       const timer = setTimeout(() => done(false), timeoutMs);
       this.on('checkpoint', check);
+      this.on('stopped', gaveUp);
     });
   }
 
@@ -194,28 +239,11 @@ export class ProjectionRunner extends EventEmitter {
     return projectionStatus(this.store, await this.readStore.checkpoints(), this.projections, this.clock);
   }
 
-  /** Finishes the batch in hand, stores its checkpoint, and stops. */
+  /** Finishes the batch in hand, stores its checkpoint, and stops (a pause between retries ends at once). */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.interruptPause?.();
     await this.subscription?.unsubscribe();
     await this.loop;
   }
-}
-
-export async function projectionStatus(
-  store: EventStore,
-  checkpoints: Map<string, number>,
-  projections: readonly Projection[],
-  clock: () => Date = () => new Date(),
-): Promise<ProjectionStatus[]> {
-  const headPosition = await store.headPosition();
-  return Promise.all(
-    projections.map(async (p) => {
-      const position = checkpoints.get(p.name) ?? 0;
-      if (position >= headPosition) return { name: p.name, position, headPosition, eventsBehind: 0, secondsBehind: 0 };
-      const behind = await store.readAll({ fromPosition: position, maxCount: 10_000, filter: PROJECTED_STREAMS });
-      const waiting = behind.length ? (clock().getTime() - Date.parse(behind[0].created)) / 1000 : 0;
-      return { name: p.name, position, headPosition, eventsBehind: behind.length, secondsBehind: Math.max(0, Math.round(waiting)) };
-    }),
-  );
 }

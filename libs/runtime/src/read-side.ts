@@ -14,9 +14,12 @@ import {
   projectionStatus,
   ProjectionRunner,
   proposalsProjection,
+  readiness,
   sessionsProjection,
   type Projection,
   type ProjectionStatus,
+  type Readiness,
+  type RetryNotice,
 } from '@app/projections';
 import { CLOCK, type Clock } from './tokens.js';
 
@@ -42,26 +45,41 @@ export function openReadStore(config: AppConfig): ReadStore {
 /**
  * Runs the projections inside this process when configured to (the embedded default), and answers how far the
  * read models are: in-process from the runner, otherwise from the stored checkpoints (apps/projector runs them).
+ * The runner waits out a busy or unreachable store by itself; what is logged here is for the operator: each retry
+ * as a warning, the recovery, and a stop (a failure retrying would not cure) as an error.
  */
 @Injectable()
 export class ReadModels implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Projections');
   readonly runner?: ProjectionRunner;
+  /**
+   * Settles with the error when the in-process projections stop on a failure that retrying would not cure; never
+   * for a busy or unreachable store, which the runner waits out. Never settles without a runner.
+   */
+  readonly stopped: Promise<unknown>;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_STORE) readonly readStore: ReadStore,
     @Inject(PROJECTIONS) readonly projections: readonly Projection[],
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     if (config.inProcessProjections) this.runner = new ProjectionRunner(store, readStore, projections, { clock });
+    const runner = this.runner;
+    this.stopped = new Promise((resolve) => runner?.once('stopped', resolve));
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.readStore.ensure(this.projections.map((p) => p.collection));
     if (!this.runner) return;
-    this.runner.on('error', (error: unknown) => this.logger.error(`projections stopped: ${String(error)}`, (error as Error)?.stack));
+    this.runner.on('retry', ({ attempt, delayMs, error }: RetryNotice) =>
+      this.logger.warn(`projections paused after ${String(error)} (${attempt} in a row); following again from the checkpoints in ${delayMs} ms`),
+    );
+    this.runner.on('recovered', ({ attempts }: { attempts: number }) => this.logger.log(`projections resumed after ${attempts} failed attempts`));
+    this.runner.on('stopped', (error: unknown) =>
+      this.logger.error(`projections stopped, retrying would not help: ${String(error)}`, (error as Error)?.stack),
+    );
     await this.runner.start();
   }
 
@@ -93,5 +111,19 @@ export class ReadModels implements OnApplicationBootstrap, BeforeApplicationShut
 
   async status(): Promise<ProjectionStatus[]> {
     return projectionStatus(this.store, await this.readStore.checkpoints(), this.projections, this.clock);
+  }
+
+  /**
+   * Whether queries may be sent here (GET /ready): no projection stopped, none lagging more than
+   * READY_MAX_LAG_SECONDS. In-process from the runner's own checkpoints and health; with the projections in a
+   * process of their own, from the stored checkpoints (a stopped projector exits and is restarted: lag shows it).
+   */
+  async readiness(): Promise<Readiness> {
+    const checkpoints = this.runner ? this.runner.checkpoints() : await this.readStore.checkpoints();
+    return readiness(this.store, checkpoints, this.projections, {
+      maxLagSeconds: this.config.readyMaxLagSeconds,
+      clock: this.clock,
+      runner: this.runner?.health(),
+    });
   }
 }
