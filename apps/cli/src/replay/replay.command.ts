@@ -37,7 +37,10 @@ export async function replayCommand(argv: string[], io: ReplayIo = processIo): P
   }
   let config: AppConfig;
   try {
-    config = io.config ?? loadConfig();
+    // Projecting is the service's job, never this one's: a second runner beside the service's fought it for the
+    // read store's lock and stopped it. The service's runner follows these appends as they come; with no service
+    // running, the read models catch up when it next starts (or with `npm run rebuild`).
+    config = { ...(io.config ?? loadConfig()), inProcessProjections: false };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.err(error.message);
