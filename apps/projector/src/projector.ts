@@ -9,6 +9,11 @@ import { CLOCK, ReadModels, RuntimeModule, type Clock } from '@app/runtime';
 export interface Projector {
   readonly app: INestApplicationContext;
   readonly readModels: ReadModels;
+  /**
+   * Settles with the error when the projections stop on a failure that retrying would not cure (a busy or
+   * unreachable store is waited out and never settles it): the process cannot go on and should exit.
+   */
+  readonly stopped: Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -30,7 +35,23 @@ export async function startProjector(config: AppConfig, logLevel: LogLevel | 'si
     await anchors?.stop();
     await app.close();
   };
-  return { app, readModels, close };
+  return { app, readModels, stopped: readModels.stopped, close };
+}
+
+/**
+ * Runs until the projections stop on a failure they cannot retry, then closes and answers the exit code 1, so that
+ * the supervisor (compose's `restart`, systemd, Kubernetes) starts the projector again and the failure shows as
+ * restarts, not as a process that idles with stale read models. SIGTERM and SIGINT close it and answer 0.
+ */
+export async function runProjector(projector: Projector, signals: AbortSignal, onStop: (error: unknown) => void = () => undefined): Promise<number> {
+  const aborted = new Promise<'signal'>((resolve) => {
+    if (signals.aborted) resolve('signal');
+    else signals.addEventListener('abort', () => resolve('signal'), { once: true });
+  });
+  const outcome = await Promise.race([projector.stopped.then((error) => ({ error })), aborted]);
+  if (outcome !== 'signal') onStop(outcome.error);
+  await projector.close().catch(() => undefined);
+  return outcome === 'signal' ? 0 : 1;
 }
 
 /** GET / answers the projections' checkpoints and lag: 200 while running, 503 if they stopped. */
