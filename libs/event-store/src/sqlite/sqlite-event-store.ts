@@ -78,7 +78,7 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly stmt: ReturnType<SqliteEventStore['prepare']>;
   private readonly filtered = new Map<string, Database.Statement>();
-  private readonly commitBatch: (batch: readonly PendingAppend[]) => Outcome[];
+  private readonly commitBatch: Database.Transaction<(batch: readonly PendingAppend[]) => Outcome[]>;
 
   constructor(options: SqliteEventStoreOptions) {
     // 0600 before SQLite creates it, so that its -wal and -shm files are 0600 too.
@@ -147,7 +147,10 @@ export class SqliteEventStore implements EventStore {
     if (batch.length === 0 || this.closed) return;
     let outcomes: Outcome[];
     try {
-      outcomes = this.commitBatch(batch);
+      // BEGIN IMMEDIATE: the write lock first, waiting for it (busy_timeout) if another process holds it. A deferred
+      // transaction reads the head first and then fails at once with SQLITE_BUSY(_SNAPSHOT) when another process
+      // committed in between (the replay beside the service), whatever busy_timeout says.
+      outcomes = this.commitBatch.immediate(batch);
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;

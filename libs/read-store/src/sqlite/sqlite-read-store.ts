@@ -220,7 +220,7 @@ export class SqliteReadStore implements ReadStore {
         for (const field of index)
           if (!(field in def.fields) || def.fields[field] === 'array') throw new UndeclaredField(def.name, field);
       this.defs.set(def.name, def);
-      this.db.transaction(() => this.create(def, generation))();
+      this.db.transaction(() => this.create(def, generation)).immediate();
     }
   }
 
@@ -351,6 +351,11 @@ export class SqliteReadStore implements ReadStore {
     return new Map(rows.map((r) => [r.name, r.position]));
   }
 
+  /**
+   * Every write transaction here is BEGIN IMMEDIATE: it takes the write lock first, waiting for it (busy_timeout) if
+   * another process holds it (a rebuild beside the service). A deferred one reads first and then fails at once with
+   * SQLITE_BUSY(_SNAPSHOT) when another process committed in between, whatever busy_timeout says.
+   */
   async commit(batch: Batch, generation: Generation = 'live'): Promise<void> {
     if (++this.commits % 10_000 === 0) this.db.pragma('optimize');
     this.db.transaction(() => {
@@ -361,7 +366,7 @@ export class SqliteReadStore implements ReadStore {
         this.statement('INSERT INTO rm_checkpoints VALUES (?, ?, ?, ?) ON CONFLICT (generation, name) DO UPDATE SET position = excluded.position, updated = excluded.updated').run(generation, name, to, now);
       }
       for (const write of batch.writes) this.write(write, generation);
-    })();
+    }).immediate();
   }
 
   private write({ collection, id, doc, previous }: DocWrite, generation: Generation): void {
@@ -393,12 +398,12 @@ export class SqliteReadStore implements ReadStore {
       }
       this.plans.clear();
       this.statement("DELETE FROM rm_checkpoints WHERE generation = 'rebuild'").run();
-    })();
+    }).immediate();
   }
 
   async swapRebuild(defs: readonly CollectionDef[]): Promise<void> {
     // Built once, after the bulk load, and before the swap so that readers never see a collection without them.
-    for (const def of defs) if (this.tableExists(tableOf(def.name, 'rebuild'))) this.db.transaction(() => this.createIndexes(def, 'rebuild'))();
+    for (const def of defs) if (this.tableExists(tableOf(def.name, 'rebuild'))) this.db.transaction(() => this.createIndexes(def, 'rebuild')).immediate();
     this.db.transaction(() => {
       for (const def of defs) {
         if (!this.tableExists(tableOf(def.name, 'rebuild'))) throw new Error(`no rebuilt ${def.name} to swap in`);
@@ -410,7 +415,7 @@ export class SqliteReadStore implements ReadStore {
       }
       this.statement("DELETE FROM rm_checkpoints WHERE generation = 'live'").run();
       this.statement("UPDATE rm_checkpoints SET generation = 'live' WHERE generation = 'rebuild'").run();
-    })();
+    }).immediate();
     this.statements.clear();
     this.plans.clear();
     this.db.exec('ANALYZE');
