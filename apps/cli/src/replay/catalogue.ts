@@ -142,6 +142,86 @@ export const TOPICS: Readonly<Record<Exclude<Category, 'other'>, readonly Topic[
   ],
 };
 
+/**
+ * The proposals named in the seed report, by session, with what the report says was done (2019), or the 2018 figures
+ * it cites: they are registered, keyed and published in their session, and their answer A quotes the report.
+ */
+export interface NamedProposal {
+  readonly category: Exclude<Category, 'other'>;
+  readonly phrase: string;
+  /** A district leader claimed it (区领导领办). */
+  readonly claimed: boolean;
+  /** What was done, quoted in its answer. */
+  readonly answer?: string;
+}
+
+export const NAMED_PROPOSALS: Readonly<Record<string, readonly NamedProposal[]>> = {
+  '6-2': [
+    {
+      category: 'livelihood',
+      phrase: '加快推进养老实项目建设',
+      claimed: false,
+      answer: '2018年新增养老床位245张、老年睦邻点70个，完成农村薄弱养老机构改造3家，新建综合为老服务中心1家、助餐点1个。',
+    },
+  ],
+  '6-3': [
+    {
+      category: 'economy',
+      phrase: '加大扶持民营企业发展',
+      claimed: false,
+      answer:
+        '加大“放管服”改革力度，服务体系从“1+11”向“1+11+X”延伸，搭建互访互联平台；在“金10条”基础上制定印发3个具体意见，拓宽企业融资渠道。',
+    },
+    {
+      category: 'economy',
+      phrase: '发展我区碳纤维复合材料产业及培育产业集群',
+      claimed: true,
+      answer:
+        '积极采纳。2月25日与市科委签订战略合作框架协议，加快组建“1+2+4”碳纤维复合材料产业创新发展平台，推进产业产城融合规划研究和重大项目落地。',
+    },
+    {
+      category: 'environment',
+      phrase: '加快推进垃圾分类',
+      claimed: true,
+      answer: '所有村居、党政机关、事业单位已实现生活垃圾分类全覆盖，覆盖26.6万户，完成达标村创建29个；组建社会监督团和30支志愿者队伍。',
+    },
+    {
+      category: 'urban-rural',
+      phrase: '科学规范设立充电桩',
+      claimed: false,
+      answer: '开展住宅小区电动车停放及充电安全专项检查；结合“美丽家园”建设，2019年已覆盖173个小区，安装充电设施3257组，约17000个车位可充电。',
+    },
+    {
+      category: 'environment',
+      phrase: '开展渣土运输道路污染治理',
+      claimed: false,
+      answer: '绿容、交警、城管、建管、交通等部门联动执法，落实工地源头管理和扬尘防控，在重点时段、重点路段开展日常监管并加大不定期检查频次。',
+    },
+    {
+      category: 'environment',
+      phrase: '加强中小企业危废处置',
+      claimed: true,
+      answer: '提升危险废物处理处置能力，遏制处置价格上涨；建成区第一家危险废物集中收集贮存平台，已与120余家中小企业签约。',
+    },
+    {
+      category: 'livelihood',
+      phrase: '加强中小学校食堂建设和管理',
+      claimed: true,
+      answer: '加强食材源头管理和追溯，2019年学校“明厨亮灶”100%全覆盖，落实校园长陪餐制度，重点推进张堰、吕巷、廊下地区学校食堂改造。',
+    },
+    {
+      category: 'livelihood',
+      phrase: '加快推进养老实项目建设',
+      claimed: false,
+      answer: '2019年新增养老床位1200张、老年睦邻点100个，完成农村薄弱养老机构改造5家，新建老年人日间服务中心6个、助餐点6个、综合为老服务中心6家。',
+    },
+    { category: 'economy', phrase: '促进特色小镇建设', claimed: true },
+    { category: 'economy', phrase: '加强农业品牌建设', claimed: true },
+    { category: 'governance-law', phrase: '完善社会治安防控体系', claimed: true },
+    { category: 'economy', phrase: '实施全域旅游产业融合发展', claimed: true },
+  ],
+};
+
 /** Title forms; the first is by far the most common. */
 export const TITLE_FORMS: readonly (readonly [(phrase: string) => string, number])[] = [
   [(p) => `关于${p}的建议`, 8],
