@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { CommandProcessor } from '@app/command-handling';
+import { CommandProcessor, commandHandlers } from '@app/command-handling';
 import { SqliteEventStore } from '@app/event-store';
 import type { Actor } from '@app/proposals';
 import { figure, runBench, type BenchFigure } from './result.js';
@@ -56,13 +56,14 @@ async function commands(dir: string, synchronous: 'normal' | 'full', concurrency
   const store = new SqliteEventStore({ path: join(dir, `events-${concurrency}.sqlite`), synchronous });
   let now = Date.parse('2019-03-01T01:00:00Z');
   const processor = new CommandProcessor(store, { clock: () => new Date((now += 1000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
+  const handlers = commandHandlers(processor);
   // Sessions of 200 proposals, as in a district (184 filed in 2019).
   const sessions = new Map<string, Promise<unknown>>();
   const sessionFor = (n: number): Promise<string> => {
     const k = Math.floor(n / 200);
     const id = `${1 + Math.floor(k / 999)}-${1 + (k % 999)}`;
     if (!sessions.has(id))
-      sessions.set(id, processor.session(id, { tenant: TENANT, caller: office, command: { type: 'OpenSession', data: { id, name: `第${k + 1}次会议`, year: 2019 } } }));
+      sessions.set(id, handlers.sessions.handle(id, { tenant: TENANT, caller: office, command: { type: 'OpenSession', data: { id, name: `第${k + 1}次会议`, year: 2019 } } }));
     return (sessions.get(id) as Promise<unknown>).then(() => id);
   };
   const random = seededRandom();
@@ -75,7 +76,7 @@ async function commands(dir: string, synchronous: 'normal' | 'full', concurrency
       const id = `bench-${n}`;
       const script: Step[] = proposalScript(id, await sessionFor(n), n, random);
       for (const { actor, command } of script) {
-        await processor.proposal(id, { tenant: TENANT, caller: actor, command });
+        await handlers.proposals.handle(id, { tenant: TENANT, caller: actor, command });
         done++;
       }
     }

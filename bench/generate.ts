@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CommandProcessor } from '@app/command-handling';
+import { CommandProcessor, commandHandlers } from '@app/command-handling';
 import { SqliteEventStore } from '@app/event-store';
 import type { Actor } from '@app/proposals';
 import { proposalScript, seededRandom } from './workload.js';
@@ -33,12 +33,13 @@ export async function generateEventLog(path: string, events: number, log: (line:
   const store = new SqliteEventStore({ path: ':memory:', synchronous: 'normal' });
   let now = Date.parse('2017-01-10T01:00:00Z');
   const processor = new CommandProcessor(store, { clock: () => new Date((now += 7_000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
+  const handlers = commandHandlers(processor);
   const sessions = new Map<string, Promise<unknown>>();
   const sessionFor = (n: number) => {
     const k = Math.floor(n / 200);
     const id = `${1 + Math.floor(k / 999)}-${1 + (k % 999)}`;
     if (!sessions.has(id))
-      sessions.set(id, processor.session(id, { tenant: 'jinshan', caller: office, command: { type: 'OpenSession', data: { id, name: `第${k + 1}次会议`, year: 2017 + Math.floor(k / 50) } } }));
+      sessions.set(id, handlers.sessions.handle(id, { tenant: 'jinshan', caller: office, command: { type: 'OpenSession', data: { id, name: `第${k + 1}次会议`, year: 2017 + Math.floor(k / 50) } } }));
     return (sessions.get(id) as Promise<unknown>).then(() => id);
   };
   const random = seededRandom(42);
@@ -50,7 +51,7 @@ export async function generateEventLog(path: string, events: number, log: (line:
       const n = next++;
       const id = `gen-${n}`;
       for (const { actor, command } of proposalScript(id, await sessionFor(n), n, random)) {
-        await processor.proposal(id, { tenant: 'jinshan', caller: actor, command });
+        await handlers.proposals.handle(id, { tenant: 'jinshan', caller: actor, command });
       }
       if (performance.now() - lastLog > 5_000) {
         lastLog = performance.now();

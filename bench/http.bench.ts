@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { CommandProcessor } from '@app/command-handling';
+import { CommandProcessor, commandHandlers } from '@app/command-handling';
 import { loadConfig } from '@app/config';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { mintToken, type TokenClaims } from '@app/identity';
@@ -66,11 +66,12 @@ const sessionOf = (n: number) => `6-${1 + Math.floor(n / 200)}`;
 
 /** Sessions of 200 proposals, each filed, registered and assigned to a lead unit and a co-unit. */
 async function prepare(processor: CommandProcessor, proposals: number): Promise<void> {
+  const handlers = commandHandlers(processor);
   const office = person({ sub: 'o-1', role: 'office', name: '区政府办公室' }).actor;
   const committee = person({ sub: 'c-1', role: 'committee', name: '区政协提案委' }).actor;
   for (let k = 0; k * 200 < proposals; k++) {
     const id = sessionOf(k * 200);
-    await processor.session(id, { tenant: TENANT, caller: office, command: { type: 'OpenSession', data: { id, name: `第${k + 1}次会议`, year: 2019, answerLimitDays: 90 } } });
+    await handlers.sessions.handle(id, { tenant: TENANT, caller: office, command: { type: 'OpenSession', data: { id, name: `第${k + 1}次会议`, year: 2019, answerLimitDays: 90 } } });
   }
   let next = 0;
   const worker = async () => {
@@ -83,7 +84,7 @@ async function prepare(processor: CommandProcessor, proposals: number): Promise<
         [committee, { type: 'RegisterProposal', data: {} }],
         [office, { type: 'AssignProposal', data: { leadUnit: UNITS[n % UNITS.length], coUnits: [UNITS[(n + 7) % UNITS.length]] } }],
       ];
-      for (const [caller, command] of steps) await processor.proposal(proposalId, { tenant: TENANT, caller, command });
+      for (const [caller, command] of steps) await handlers.proposals.handle(proposalId, { tenant: TENANT, caller, command });
     }
   };
   await Promise.all(Array.from({ length: 50 }, worker));
@@ -124,6 +125,7 @@ function plan(proposals: number): PlannedCommand[] {
 
 /** The same commands through the app's CommandProcessor, `callers` at a time, for `seconds`. */
 async function direct(processor: CommandProcessor, commands: readonly PlannedCommand[], offset: number, callers: number, seconds: number) {
+  const handlers = commandHandlers(processor);
   let next = offset;
   let ok = 0;
   let failed = 0;
@@ -138,7 +140,7 @@ async function direct(processor: CommandProcessor, commands: readonly PlannedCom
       const command = c.command.type === 'FileProposal' ? { ...c.command, data: { ...c.command.data, proposalId: id } } : c.command;
       const t0 = performance.now();
       try {
-        await processor.proposal(id, { tenant: TENANT, caller: c.by.actor, command });
+        await handlers.proposals.handle(id, { tenant: TENANT, caller: c.by.actor, command });
         latencies.push(performance.now() - t0);
         ok++;
       } catch (error) {

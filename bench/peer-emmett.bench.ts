@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CommandProcessor } from '@app/command-handling';
+import { CommandProcessor, commandHandlers } from '@app/command-handling';
 import { SqliteEventStore } from '@app/event-store';
 import type { Actor } from '@app/proposals';
 import { figure, type BenchFigure } from './result.js';
@@ -130,12 +130,13 @@ async function makeWorkload(total: number): Promise<Workload> {
   const store = new SqliteEventStore({ path: ':memory:', synchronous: 'normal' });
   let now = Date.parse('2019-03-01T01:00:00Z');
   const processor = new CommandProcessor(store, { clock: () => new Date((now += 7_000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
+  const handlers = commandHandlers(processor);
   const office: Actor = { id: 'o-1', role: 'office' };
   const sessions = new Map<string, Promise<unknown>>();
   const sessionFor = (n: number): Promise<string> => {
     const id = `6-${1 + Math.floor(n / 200)}`;
     if (!sessions.has(id))
-      sessions.set(id, processor.session(id, { tenant: TENANT, caller: office, command: { type: 'OpenSession', data: { id, name: '六届三次会议', year: 2019 } } }));
+      sessions.set(id, handlers.sessions.handle(id, { tenant: TENANT, caller: office, command: { type: 'OpenSession', data: { id, name: '六届三次会议', year: 2019 } } }));
     return (sessions.get(id) as Promise<unknown>).then(() => id);
   };
   const random = seededRandom(7);
@@ -147,7 +148,7 @@ async function makeWorkload(total: number): Promise<Workload> {
       const n = next++;
       const id = `peer-${n}`;
       for (const { actor, command } of proposalScript(id, await sessionFor(n), n, random))
-        await processor.proposal(id, { tenant: TENANT, caller: actor, command });
+        await handlers.proposals.handle(id, { tenant: TENANT, caller: actor, command });
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));

@@ -1,3 +1,4 @@
+import { eventCodec } from '@app/proposals';
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,9 @@ runBench(async (log) => {
   // The reference: the same events picked out by plain SQL and parsed, without the store or the statistics.
   let started = performance.now();
   let scanned = 0;
-  for (const row of db.prepare('SELECT stream, data, metadata FROM events WHERE type IN (?, ?)').iterate('proposal.filed.v1', 'proposal.followed-up.v1') as Iterable<{ data: string; metadata: string }>) {
+  const types = [...eventCodec.storedTypesOf('ProposalFiled'), ...eventCodec.storedTypesOf('ProposalFollowedUp')];
+  const scan = db.prepare(`SELECT stream, data, metadata FROM events WHERE type IN (${types.map(() => '?').join(', ')})`);
+  for (const row of scan.iterate(...types) as Iterable<{ data: string; metadata: string }>) {
     JSON.parse(row.data);
     JSON.parse(row.metadata);
     scanned++;

@@ -12,7 +12,7 @@ describe('concurrency and retries over HTTP', () => {
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 412]);
     const history = await api.get(`/proposals/${id}/history`, people.auditor);
-    expect(history.body.events.map((e: { revision: number }) => e.revision)).toEqual([0, 1, 2, 3]);
+    expect(history.body.events.map((e: { revision: number }) => e.revision)).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('without If-Match, concurrent compatible steps all land in one gapless stream', async () => {
@@ -24,7 +24,7 @@ describe('concurrency and retries over HTTP', () => {
     );
     expect(replies.map((r) => r.status)).toEqual(Array(8).fill(200));
     const history = await api.get(`/proposals/${id}/history`, people.auditor);
-    expect(history.body.events.map((e: { revision: number }) => e.revision)).toEqual([...Array(11).keys()]);
+    expect(history.body.events.map((e: { revision: number }) => e.revision)).toEqual([...Array(12).keys()]);
   });
 
   it('of two concurrent conflicting steps, one lands and the other is refused by the rules', async () => {

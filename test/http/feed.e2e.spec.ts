@@ -119,7 +119,7 @@ describe('the event feed for other services', () => {
       const secondRun = await run(proposals.length - 5);
       const positions = [...firstRun, ...secondRun].map((l) => Number(l.trim().split(/\s+/)[0]));
       expect(positions).toEqual(proposals.map((e) => e.position));
-      expect(firstRun[0]).toContain('proposal.filed.v1');
+      expect(firstRun[0]).toContain('proposal.filed.v2');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -13,7 +13,7 @@ describe('one proposal through every step of its handling, over HTTP', () => {
       title: '关于科学规范设立充电桩的建议',
       body: '建议统筹规划新能源汽车充电桩布局。',
       category: 'urban-rural',
-      proposers: ['m-2'],
+      coProposers: ['m-2'],
     });
     expect(filed.status).toBe(201);
     expect(filed.body).toEqual({ id: expect.any(String), revision: 0, position: expect.any(Number) });
@@ -21,10 +21,11 @@ describe('one proposal through every step of its handling, over HTTP', () => {
     const id = filed.body.id;
     expect(filed.headers.get('location')).toBe(`/proposals/${id}`);
     const step = (path: string, token: string, body: unknown = {}) => api.post(`/proposals/${id}/${path}`, token, body);
+    expect((await step('co-proposer-confirmations', people.coProposer)).status).toBe(200);
 
     expect((await step('register', people.committee)).status).toBe(200);
     const assigned = await step('assign', people.office, { leadUnit: '区教育局', coUnits: ['区财政局'] });
-    expect(assigned.body.revision).toBe(2);
+    expect(assigned.body.revision).toBe(3);
     expect((await step('reassignment-requests', people.otherUnit, { reason: '充电桩规划不属我局职责' })).status).toBe(200);
     expect((await step('reassign', people.office, { leadUnit: '区发展改革委', coUnits: ['区财政局'], dueDate: '2019-05-31' })).status).toBe(200);
     expect((await step('claim', people.leader)).status).toBe(200);
@@ -74,7 +75,8 @@ describe('one proposal through every step of its handling, over HTTP', () => {
     const history = await api.get(`/proposals/${id}/history`, people.auditor);
     expect(history.status).toBe(200);
     expect(history.body.events.map((e: { type: string }) => e.type)).toEqual([
-      'proposal.filed.v1',
+      'proposal.filed.v2',
+      'proposal.co-proposer-confirmed.v1',
       'proposal.registered.v1',
       'proposal.assigned.v1',
       'proposal.reassignment-requested.v1',
@@ -97,7 +99,7 @@ describe('one proposal through every step of its handling, over HTTP', () => {
     const first = history.body.events[0];
     expect(first).toMatchObject({
       revision: 0,
-      data: { title: '关于科学规范设立充电桩的建议', proposers: [{ id: 'm-1', name: '张委员' }, { id: 'm-2' }] },
+      data: { title: '关于科学规范设立充电桩的建议', proposers: [{ id: 'm-1', name: '张委员' }], invitedCoProposers: ['m-2'] },
       actor: { id: 'm-1', role: 'member', name: '张委员' },
       occurredAt: '2019-03-01T02:00:00.000Z',
       recordedAt: '2019-03-01T02:00:00.000Z',
@@ -106,7 +108,8 @@ describe('one proposal through every step of its handling, over HTTP', () => {
       expect(e.correlationId).toEqual(expect.any(String));
       expect(e.causationId).toEqual(expect.any(String));
     }
-    expect(history.body.events[10]).toMatchObject({ actor: { role: 'unit', unit: '区发展改革委' }, data: { category: 'B' } });
+    expect(history.body.events[1]).toMatchObject({ actor: { id: 'm-2', role: 'member' }, data: { member: 'm-2', name: '李委员' } });
+    expect(history.body.events[11]).toMatchObject({ actor: { role: 'unit', unit: '区发展改革委' }, data: { category: 'B' } });
   });
 
   it('defaults the due date from the session answer limit, counted in business days from the assignment', async () => {
@@ -123,7 +126,7 @@ describe('one proposal through every step of its handling, over HTTP', () => {
     await ensureSession(api, people);
     const ids: string[] = [];
     for (const title of ['关于加强中小学校食堂建设和管理的建议', '关于开展渣土运输道路污染治理的建议']) {
-      const filed = await api.post('/proposals', people.committee, { session: '6-3', title, body: '……', category: 'livelihood', proposers: ['m-5', 'm-6'] });
+      const filed = await api.post('/proposals', people.committee, { session: '6-3', title, body: '……', category: 'livelihood', coProposers: ['m-5', 'm-6'] });
       ids.push(filed.body.id);
     }
     const numbers: string[] = [];

@@ -17,15 +17,15 @@ describe('paper records by a clerk', () => {
     });
     expect(answered.status).toBe(200);
     const trail = (await api.get(`/proposals/${id}/history`, people.auditor)).body.events;
-    expect(trail[3]).toMatchObject({
+    expect(trail[4]).toMatchObject({
       type: 'proposal.visited.v1',
       actor: { id: 'u-1', role: 'unit', unit: '区发展改革委' },
       recorder: { id: 'k-1', role: 'clerk' },
       occurredAt: '2019-03-05T15:59:59.999Z',
       recordedAt: '2019-03-11T02:00:00.000Z',
     });
-    expect(trail[4]).toMatchObject({ occurredAt: '2019-03-08T02:30:00.000Z', recorder: { id: 'k-1' } });
-    expect(trail[2].recorder).toBeUndefined();
+    expect(trail[5]).toMatchObject({ occurredAt: '2019-03-08T02:30:00.000Z', recorder: { id: 'k-1' } });
+    expect(trail[3].recorder).toBeUndefined();
   });
 
   it('refuses a paper step dated before the proposal previous step', async () => {

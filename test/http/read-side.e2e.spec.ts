@@ -174,6 +174,7 @@ describe('read side over HTTP', () => {
       answer: '已建成充电桩120个。',
       answeredAt: expect.any(String),
       publishedAt: expect.any(String),
+      supersededAt: null,
     });
     expect(JSON.stringify(answers.body)).not.toContain('m-1');
   });
@@ -203,7 +204,7 @@ describe('read side over HTTP', () => {
 
   it('shows each projection’s checkpoint and lag', async () => {
     const status = await api.read('/projections', people.auditor);
-    expect(status.body.projections.map((p: { name: string }) => p.name)).toEqual(['proposals@1', 'sessions@1', 'audit@1']);
+    expect(status.body.projections.map((p: { name: string }) => p.name)).toEqual(['proposals@2', 'sessions@1', 'audit@1']);
     for (const p of status.body.projections) expect(p).toMatchObject({ eventsBehind: 0, secondsBehind: 0, position: p.headPosition });
   });
 });

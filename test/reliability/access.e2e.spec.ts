@@ -60,7 +60,21 @@ async function filed(title = '关于加强中小企业危废处置的建议'): P
     title,
     body: '建议建立危废集中收运体系。',
     category: 'environment',
-    proposers: [{ id: 'm-2', name: '李委员' }],
+    coProposers: ['m-2'],
+  });
+  expect(r.status).toBe(201);
+  expect((await api.post(`/proposals/${r.body.id}/co-proposer-confirmations`, people.coProposer)).status).toBe(200);
+  return r.body.id;
+}
+
+/** A committee's proposal that asks m-9 (otherMember) to join. */
+async function invitingOtherMember(): Promise<string> {
+  const r = await api.post('/proposals', people.committee, {
+    session: '6-3',
+    title: '关于加强中小学校食堂建设和管理的建议',
+    body: '建议推行校园食堂明厨亮灶。',
+    category: 'livelihood',
+    coProposers: ['m-9'],
   });
   expect(r.status).toBe(201);
   return r.body.id;
@@ -122,6 +136,13 @@ const COMMANDS: readonly CommandCase[] = [
     path: () => '/proposals',
     body: (session) => ({ session, title: '关于科学规范设立充电桩的建议', body: '建议统一规划。', category: 'urban-rural' }),
     status: 201,
+  },
+  {
+    command: 'co-proposer-confirmations',
+    allowed: ['otherMember'],
+    fixture: invitingOtherMember,
+    path: (id) => `/proposals/${id}/co-proposer-confirmations`,
+    body: () => ({}),
   },
   { command: 'register', allowed: ['committee'], fixture: () => filed(), path: (id) => `/proposals/${id}/register`, body: () => ({}) },
   {

@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { anchorStream, chainHash, CommandProcessor, withoutHash } from '@app/command-handling';
+import { anchorStream, chainHash, CommandProcessor, commandHandlers, withoutHash } from '@app/command-handling';
 import { eventStoreFile, loadConfig, readStoreFile } from '@app/config';
 import { SqliteEventStore } from '@app/event-store';
 import { SqliteReadStore } from '@app/read-store';
@@ -29,10 +29,10 @@ describe('tampering with the stored trail', () => {
     const readStore = new SqliteReadStore({ path: readStoreFile(config) });
     let now = Date.parse('2019-03-01T01:00:00Z');
     const processor = new CommandProcessor(store, { clock: () => new Date((now += 60_000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
-    await processor.session('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
+    await commandHandlers(processor).sessions.handle('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
     const random = seededRandom(3);
     for (let n = 0; n < 4; n++)
-      for (const { actor, command } of proposalScript(`p${n}`, '6-3', n, random)) await processor.proposal(`p${n}`, { tenant: 'jinshan', caller: actor, command });
+      for (const { actor, command } of proposalScript(`p${n}`, '6-3', n, random)) await commandHandlers(processor).proposals.handle(`p${n}`, { tenant: 'jinshan', caller: actor, command });
     const runner = new ProjectionRunner(store, readStore, allProjections(config));
     await runner.start();
     expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
@@ -143,7 +143,7 @@ describe('tampering against an anchor', () => {
     store = new SqliteEventStore({ path: eventStoreFile(config), synchronous: 'normal' });
     let now = Date.parse('2019-03-01T01:00:00Z');
     processor = new CommandProcessor(store, { clock: () => new Date((now += 60_000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
-    await processor.session('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
+    await commandHandlers(processor).sessions.handle('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
     await file(['p0', 'p1', 'p2', 'p3']);
     const readStore = new SqliteReadStore({ path: readStoreFile(config) });
     const runner = new ProjectionRunner(store, readStore, allProjections(config));
@@ -162,7 +162,7 @@ describe('tampering against an anchor', () => {
   async function file(ids: string[], seed = 3): Promise<void> {
     const random = seededRandom(seed);
     for (const [n, id] of ids.entries())
-      for (const { actor, command } of proposalScript(id, '6-3', n, random)) await processor.proposal(id, { tenant: 'jinshan', caller: actor, command });
+      for (const { actor, command } of proposalScript(id, '6-3', n, random)) await commandHandlers(processor).proposals.handle(id, { tenant: 'jinshan', caller: actor, command });
   }
 
   const verify = async (...argv: string[]) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { anchorStream, CommandProcessor, recordAnchor, signAnchor } from '@app/command-handling';
+import { anchorStream, CommandProcessor, commandHandlers, recordAnchor, signAnchor } from '@app/command-handling';
 import { eventStoreFile, loadConfig, type AppConfig } from '@app/config';
 import { EVENT_STORE, SqliteEventStore, type EventStore, type RecordedEvent } from '@app/event-store';
 import { mintToken } from '@app/identity';
@@ -35,10 +35,10 @@ describe('recorded anchors of the trail', () => {
     const store = new SqliteEventStore({ path: eventStoreFile(configWith()), synchronous: 'normal' });
     let now = Date.parse('2019-03-01T01:00:00Z');
     const processor = new CommandProcessor(store, { clock: () => new Date((now += 60_000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
-    await processor.session('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
+    await commandHandlers(processor).sessions.handle('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
     const random = seededRandom(5);
     for (const [n, id] of ['p0', 'p1'].entries())
-      for (const { actor, command } of proposalScript(id, '6-3', n, random)) await processor.proposal(id, { tenant: 'jinshan', caller: actor, command });
+      for (const { actor, command } of proposalScript(id, '6-3', n, random)) await commandHandlers(processor).proposals.handle(id, { tenant: 'jinshan', caller: actor, command });
     await store.close();
   });
   afterEach(async () => {
@@ -129,7 +129,7 @@ describe('recorded anchors of the trail', () => {
     const store = app.get<EventStore>(EVENT_STORE);
     const processor = new CommandProcessor(store, { clock: () => new Date(), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
     for (const id of ['p7', 'p8']) {
-      for (const { actor, command } of proposalScript(id, '6-3', 7, seededRandom(7))) await processor.proposal(id, { tenant: 'jinshan', caller: actor, command });
+      for (const { actor, command } of proposalScript(id, '6-3', 7, seededRandom(7))) await commandHandlers(processor).proposals.handle(id, { tenant: 'jinshan', caller: actor, command });
       expect(await recorder.run()).toHaveLength(1);
     }
     // Nothing moved since: nothing recorded.

@@ -121,9 +121,10 @@ export async function assignedProposal(api: TestApi, people: Cast, coUnits: stri
     title: '加大扶持民营企业发展的建议',
     body: '建议设立民营企业发展专项资金。',
     category: 'economy',
-    proposers: [{ id: 'm-2', name: '李委员' }],
+    coProposers: ['m-2'],
   });
   const id = filed.body.id as string;
+  expect((await api.post(`/proposals/${id}/co-proposer-confirmations`, people.coProposer)).status).toBe(200);
   expect((await api.post(`/proposals/${id}/register`, people.committee)).status).toBe(200);
   expect((await api.post(`/proposals/${id}/assign`, people.office, { leadUnit: '区发展改革委', coUnits })).status).toBe(200);
   return id;

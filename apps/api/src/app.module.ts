@@ -11,6 +11,7 @@ import { FeedController } from './read/feed.controller.js';
 import { PublicController } from './read/public.controller.js';
 import { ReadYourWritesInterceptor } from './read/read-your-writes.interceptor.js';
 import { StatisticsController } from './read/statistics.controller.js';
+import { StatisticsService } from './read/statistics.service.js';
 import { SupervisionController } from './read/supervision.controller.js';
 import { AnchorTimer } from './trail/anchor-timer.js';
 import { TrailController } from './trail/trail.controller.js';
@@ -37,6 +38,7 @@ export class ApiModule {
         { provide: APP_PIPE, useClass: BodyPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
+        StatisticsService,
       ],
     };
   }

@@ -1,32 +1,29 @@
 import { createHash } from 'node:crypto';
 import { WrongExpectedRevision, type EventStore } from '@app/event-store';
 import {
-  decideProposal,
-  decideSession,
   evolveProposal,
   evolveSession,
   eventCodec,
   IllegalTransition,
+  isProposalEvent,
+  isSessionEvent,
   resolveRecording,
   RevisionMismatch,
   DomainError,
   type Actor,
   type DomainEvent,
+  type OnBehalfRole,
   type EventCodec,
-  type ProposalCommand,
-  type ProposalEvent,
   type ProposalState,
   type Recording,
-  type SessionCommand,
-  type SessionEvent,
   type SessionState,
 } from '@app/proposals';
 import { canonicalJson } from './hash-chain.js';
-import { commandIdFor, nameBasedUuid } from './ids.js';
+import { commandIdFor } from './ids.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { EventMetadata } from './metadata.js';
-import { StreamWriter, type Folded } from './stream-writer.js';
-import { proposalStream, sessionStream } from './streams.js';
+import { StreamRepository, type Folded } from './stream-repository.js';
+import { streamKindOf } from './streams.js';
 
 export interface CommandRequest<C> {
   readonly tenant: string;
@@ -54,6 +51,8 @@ export interface HandlingSettings {
   readonly utcOffsetMinutes: number;
   readonly defaultAnswerLimitDays: number;
   readonly clock: () => Date;
+  /** Whose paper steps a clerk may record (CLERK_MAY_RECORD_FOR); the domain's safe default when not given. */
+  readonly clerkMayRecordFor?: readonly OnBehalfRole[];
 }
 
 /** An Idempotency-Key already used for a different request on the same stream. */
@@ -61,119 +60,55 @@ export class IdempotencyKeyReused extends DomainError {
   readonly kind = 'unprocessable';
 }
 
-type MetadataBase = Omit<EventMetadata, 'hash' | 'schemaVersion'>;
+/** The metadata every event of one command shares; each append adds the hash chain. */
+export type MetadataBase = Omit<EventMetadata, 'hash'>;
 
-interface Decision {
+export interface Decision {
   readonly events: readonly DomainEvent[];
   /** Appends to other streams that must land first (the registration number's reservation). */
   readonly before?: () => Promise<void>;
 }
 
-/** Steps whose rules read the session: its existence, its numbers, or its answer limit for a default due date. */
-const NEEDS_SESSION: ReadonlySet<ProposalCommand['type']> = new Set([
-  'FileProposal',
-  'RegisterProposal',
-  'AssignProposal',
-  'ReassignProposal',
-  'RenegotiateProposal',
-]);
-
 const MAX_ATTEMPTS = 10;
 /** After losing a race, wait a little, longer each time, so that racing writers spread out instead of colliding again. */
 const backOff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
 
-const isProposalEvent = (e: DomainEvent): e is ProposalEvent => !isSessionEvent(e);
-const isSessionEvent = (e: DomainEvent): e is SessionEvent =>
-  e.type === 'SessionOpened' || e.type === 'ProposalNumberReserved' || e.type === 'SupervisionVisitRecorded';
 
 /**
- * The write side's one path: load the stream, decide, append with the expected revision. Retries a decision that
- * lost a race unless the caller pinned a revision with If-Match (then the race is the caller's 412).
+ * The write side's one path, for every kind of stream: load the stream, decide, append with the expected revision.
+ * Retries a decision that lost a race unless the caller pinned a revision with If-Match (then the race is the
+ * caller's 412). What each kind of stream loads and decides is its command handler's (command-handlers.ts).
  */
 export class CommandProcessor {
-  readonly proposals: StreamWriter<ProposalState>;
-  readonly sessions: StreamWriter<SessionState>;
+  readonly proposals: StreamRepository<ProposalState>;
+  readonly sessions: StreamRepository<SessionState>;
   private readonly lock = new KeyedLock();
 
   constructor(
     readonly store: EventStore,
-    private readonly settings: HandlingSettings,
+    readonly settings: HandlingSettings,
     codec: EventCodec = eventCodec,
   ) {
-    this.proposals = new StreamWriter<ProposalState>(store, codec, (s, e, m) =>
+    this.proposals = new StreamRepository<ProposalState>(store, codec, (s, e, m) =>
       isProposalEvent(e) ? evolveProposal(s, e, m) : (s as ProposalState),
     );
-    this.sessions = new StreamWriter<SessionState>(store, codec, (s, e) =>
-      isSessionEvent(e) ? evolveSession(s, e) : (s as SessionState),
+    this.sessions = new StreamRepository<SessionState>(store, codec, (s, e, m) =>
+      isSessionEvent(e) ? evolveSession(s, e, m) : (s as SessionState),
     );
   }
 
-  async proposal(proposalId: string, req: CommandRequest<ProposalCommand>): Promise<CommandResult> {
-    const { tenant, command } = req;
-    const stream = proposalStream(tenant, proposalId);
-    // A registration also appends to its session stream; lock order is always proposal, then session.
-    const registrationSession =
-      command.type === 'RegisterProposal' ? (await this.proposals.load(stream)).state?.session : undefined;
-    const locks = registrationSession ? [stream, sessionStream(tenant, registrationSession)] : [stream];
-    return this.run(this.proposals, stream, locks, proposalId, req, async (folded, recording, base) => {
-      const sessionId = command.type === 'FileProposal' ? command.data.session : folded.state?.session;
-      const session = sessionId && NEEDS_SESSION.has(command.type) ? await this.sessions.load(sessionStream(tenant, sessionId)) : null;
-      const mergeTarget =
-        command.type === 'DeclineProposal' && command.data.mergedInto
-          ? (await this.proposals.load(proposalStream(tenant, command.data.mergedInto), { fresh: true })).state
-          : undefined;
-      const events = decideProposal(command, folded.state, {
-        ...recording,
-        utcOffsetMinutes: this.settings.utcOffsetMinutes,
-        session: session?.state ?? null,
-        mergeTarget,
-      });
-      const registered = events.find((e) => e.type === 'ProposalRegistered');
-      if (!registered || !session || !sessionId) return { events };
-      return {
-        events,
-        before: () => this.reserveNumber(sessionStream(tenant, sessionId), session, proposalId, registered.data.number, recording, base),
-      };
-    });
-  }
-
-  async session(sessionId: string, req: CommandRequest<SessionCommand>): Promise<CommandResult> {
-    const stream = sessionStream(req.tenant, sessionId);
-    return this.run(this.sessions, stream, [stream], sessionId, req, async (folded, recording) => ({
-      events: decideSession(req.command, folded.state, {
-        actor: recording.actor,
-        defaultAnswerLimitDays: this.settings.defaultAnswerLimitDays,
-      }),
-    }));
-  }
-
-  private async reserveNumber(
-    stream: string,
-    session: Folded<SessionState>,
-    proposalId: string,
-    number: string,
-    recording: Recording,
-    base: MetadataBase,
-  ): Promise<void> {
-    const events = decideSession({ type: 'ReserveProposalNumber', data: { proposalId, number } }, session.state, {
-      actor: recording.actor,
-      defaultAnswerLimitDays: this.settings.defaultAnswerLimitDays,
-    });
-    if (events.length === 0) return;
-    await this.sessions.append(stream, session, events, {
-      ...base,
-      commandId: nameBasedUuid(base.commandId, 'reserve-number'),
-      commandType: 'ReserveProposalNumber',
-      causationId: base.commandId,
-    });
-  }
-
-  private async run<S>(
-    writer: StreamWriter<S>,
+  /**
+   * The one path of every command: resolve who did it and when, check the caller may ask it of this stream, answer
+   * a retry from what it did the first time, check If-Match, decide, append with the expected revision — and decide
+   * again on a fresh read when another writer got there first. `decide` is the stream kind's own part.
+   */
+  async run<S>(
+    writer: StreamRepository<S>,
     stream: string,
     locks: readonly string[],
     id: string,
     req: CommandRequest<{ type: string; data: unknown }>,
+    authorize: (folded: Folded<S>, recording: Recording) => void,
     decide: (folded: Folded<S>, recording: Recording, base: MetadataBase) => Promise<Decision>,
   ): Promise<CommandResult> {
     const recording = resolveRecording({
@@ -182,8 +117,9 @@ export class CommandProcessor {
       occurredAt: req.occurredAt,
       now: this.settings.clock(),
       utcOffsetMinutes: this.settings.utcOffsetMinutes,
+      clerkMayRecordFor: this.settings.clerkMayRecordFor,
     });
-    const commandId = commandIdFor(req.tenant, req.caller.id, req.idempotencyKey);
+    const commandId = commandIdFor(req.tenant, req.caller, req.idempotencyKey);
     const commandHash =
       req.idempotencyKey === undefined
         ? undefined
@@ -202,8 +138,12 @@ export class CommandProcessor {
       causationId: req.causationId ?? commandId,
       ...(req.idempotencyKey === undefined ? {} : { idempotencyKey: req.idempotencyKey, commandHash }),
     };
-    /** The first answer again for a retried command; else the If-Match check and the decision. */
+    /**
+     * Whether the caller may ask this of the stream at all; then the first answer again for a retried command;
+     * else the If-Match check and the decision.
+     */
     const decideOn = async (folded: Folded<S>): Promise<CommandResult | Decision> => {
+      authorize(folded, recording);
       const earlier = folded.commands.get(commandId);
       if (earlier && req.idempotencyKey !== undefined) {
         if (earlier.commandHash !== commandHash)
@@ -240,7 +180,7 @@ export class CommandProcessor {
         if (error.stream === stream && req.expectedRevision !== undefined)
           throw new RevisionMismatch(req.expectedRevision, error.actual);
         if (attempt >= MAX_ATTEMPTS)
-          throw new IllegalTransition('the proposal kept changing while this step was decided; try again');
+          throw new IllegalTransition(`the ${streamKindOf(stream)} kept changing while this step was decided; try again`);
         await backOff(attempt);
       }
     }

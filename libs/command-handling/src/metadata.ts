@@ -18,7 +18,6 @@ export interface EventMetadata {
   readonly idempotencyKey?: string;
   /** Fingerprint of the request, to tell a retry from a different request that reuses an Idempotency-Key. */
   readonly commandHash?: string;
-  readonly schemaVersion: number;
   /** See hash-chain.ts. */
   readonly hash: string;
 }

@@ -16,3 +16,6 @@ export function parseStreamName(stream: string): { category: StreamCategory; ten
 
 /** Every stream of one jurisdiction. */
 export const tenantPrefixes = (tenant: string): string[] => [`proposal-${tenant}:`, `session-${tenant}:`];
+
+/** What a stream holds, for messages: `proposal`, `session`, or `stream` for one this application does not name. */
+export const streamKindOf = (stream: string): string => parseStreamName(stream)?.category ?? 'stream';

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { parseUtcOffset } from '@app/proposals';
+import { DEFAULT_CLERK_ROLES, ON_BEHALF_ROLES, parseUtcOffset, type OnBehalfRole } from '@app/proposals';
 
 /** Everything the processes read from the environment, read once at start-up. */
 export interface AppConfig {
@@ -14,6 +14,8 @@ export interface AppConfig {
   readonly authSecret?: string;
   readonly utcOffsetMinutes: number;
   readonly defaultAnswerLimitDays: number;
+  /** Whose paper steps a clerk may record (CLERK_MAY_RECORD_FOR). */
+  readonly clerkMayRecordFor: readonly OnBehalfRole[];
   readonly eventStore: 'sqlite' | 'eventstoredb';
   readonly eventStoreUrl?: string;
   readonly readStore: 'sqlite' | 'mongodb';
@@ -75,6 +77,15 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (['true', '1', 'yes'].includes(raw)) return true;
   if (['false', '0', 'no'].includes(raw)) return false;
   throw new ConfigError(name, `must be true or false (got "${raw}")`);
+}
+
+function listOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: readonly T[]): readonly T[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const items = raw.split(',').map((s) => s.trim());
+  const wrong = items.find((item) => !(allowed as readonly string[]).includes(item));
+  if (wrong !== undefined) throw new ConfigError(name, `must be a comma-separated list of ${allowed.join(', ')} (got "${wrong}")`);
+  return [...new Set(items)] as T[];
 }
 
 function url(env: Env, name: string, schemes: readonly string[], requiredBecause?: string): string | undefined {
@@ -148,6 +159,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     authSecret,
     utcOffsetMinutes,
     defaultAnswerLimitDays: integer(env, 'ANSWER_LIMIT_DAYS', 90, 1, 366),
+    clerkMayRecordFor: listOf(env, 'CLERK_MAY_RECORD_FOR', ON_BEHALF_ROLES, DEFAULT_CLERK_ROLES),
     eventStore,
     eventStoreUrl: url(env, 'EVENTSTORE_URL', ['esdb', 'esdb+discover'],
       eventStore === 'eventstoredb' ? 'when EVENT_STORE=eventstoredb' : undefined),

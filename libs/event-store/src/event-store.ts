@@ -1,7 +1,7 @@
 /**
  * The event-store port, shaped after EventStoreDB: streams with 0-based revisions, one global log ordered by
  * position, appends guarded by an expected revision, idempotent by event id, and catch-up subscriptions.
- * The SQLite and EventStoreDB adapters both meet `event-store.contract.ts`.
+ * The SQLite and EventStoreDB adapters both meet `testing/event-store.contract.ts`.
  */
 
 /** `any`: no check. `no_stream`: the stream must not exist. `stream_exists`: it must. A number: the last revision. */

@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@app/event-store';
 import type { CollectionDef, Doc } from '@app/read-store';
 import { parseStreamName, type EventMetadata, type StreamCategory } from '@app/command-handling';
-import { STORED_TYPES, type DomainEvent, type DomainEventType, type EventCodec } from '@app/proposals';
+import { eventCodec, type DomainEvent, type DomainEventType, type EventCodec } from '@app/proposals';
 
 /** A stored event as projections see it: the decoded domain event and where it came from. */
 export interface ProjectedEvent<E extends DomainEvent = DomainEvent> {
@@ -35,7 +35,20 @@ export interface Projection<D extends Doc = Doc> {
   evolve(doc: D | null, e: ProjectedEvent): D | null;
 }
 
-type Handlers<D> = { readonly [T in DomainEventType]?: (doc: D | null, e: ProjectedEventOf<T>) => D | null };
+/** What a read model does with an event type it has nothing to do with: it says so, it does not forget it. */
+export const IGNORED = 'ignored';
+
+export type Handler<D, T extends DomainEventType> = (doc: D | null, e: ProjectedEventOf<T>) => D | null;
+
+/**
+ * Every event type, handled or explicitly IGNORED: a new event type is a compile error in every projection until
+ * each says what it does with it.
+ */
+export type Handlers<D> = { readonly [T in DomainEventType]: Handler<D, T> | typeof IGNORED };
+
+/** The same decision for a whole group of types, e.g. a session read model ignoring every proposal event. */
+export const ignoreAll = <T extends DomainEventType>(types: readonly T[]): Record<T, typeof IGNORED> =>
+  Object.fromEntries(types.map((t) => [t, IGNORED])) as Record<T, typeof IGNORED>;
 
 export function defineProjection<D extends Doc>(spec: {
   readonly name: string;
@@ -44,15 +57,17 @@ export function defineProjection<D extends Doc>(spec: {
   readonly handlers: Handlers<D>;
   readonly appendOnly?: boolean;
 }): Projection<D> {
-  const handled = Object.keys(spec.handlers) as DomainEventType[];
+  const handlers = new Map<DomainEventType, (doc: D | null, e: ProjectedEvent) => D | null>();
+  for (const [type, handler] of Object.entries(spec.handlers) as [DomainEventType, Handler<D, DomainEventType> | typeof IGNORED][])
+    if (handler !== IGNORED) handlers.set(type, handler as (doc: D | null, e: ProjectedEvent) => D | null);
   return {
     name: spec.name,
     collection: spec.collection,
-    eventTypes: handled.map((t) => STORED_TYPES[t]),
+    eventTypes: [...handlers.keys()].flatMap((t) => eventCodec.storedTypesOf(t)),
     appendOnly: spec.appendOnly ?? false,
-    keyOf: (e) => (e.event.type in spec.handlers ? spec.keyOf(e) : undefined),
+    keyOf: (e) => (handlers.has(e.event.type) ? spec.keyOf(e) : undefined),
     evolve: (doc, e) => {
-      const handler = spec.handlers[e.event.type] as ((d: D | null, ev: ProjectedEvent) => D | null) | undefined;
+      const handler = handlers.get(e.event.type);
       return handler ? handler(doc, e) : doc;
     },
   };

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommandProcessor } from '@app/command-handling';
+import { CommandProcessor, commandHandlers } from '@app/command-handling';
 import { SqliteEventStore, type EventStore } from '@app/event-store';
 import { SqliteReadStore, type Doc, type ReadStore } from '@app/read-store';
 import { eventCodec } from '@app/proposals';
@@ -49,7 +49,7 @@ describe('rebuilding the read models while the service keeps running', () => {
   const handle = async (count: number) => {
     for (let i = 0; i < count; i++, n++) {
       const id = `p${n}`;
-      for (const { actor, command } of proposalScript(id, '6-3', n, random)) await processor.proposal(id, { tenant: 'jinshan', caller: actor, command });
+      for (const { actor, command } of proposalScript(id, '6-3', n, random)) await commandHandlers(processor).proposals.handle(id, { tenant: 'jinshan', caller: actor, command });
     }
   };
 
@@ -58,7 +58,7 @@ describe('rebuilding the read models while the service keeps running', () => {
     store = new SqliteEventStore({ path: join(dir, 'events.sqlite'), synchronous: 'normal' });
     readStore = new SqliteReadStore({ path: join(dir, 'read.sqlite') });
     processor = new CommandProcessor(store, { clock: () => new Date((now += 60_000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
-    await processor.session('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
+    await commandHandlers(processor).sessions.handle('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
     runner = new ProjectionRunner(store, readStore, projections, { batchSize: 50 });
     await runner.start();
   });

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommandProcessor } from '@app/command-handling';
+import { CommandProcessor, commandHandlers } from '@app/command-handling';
 import { SqliteEventStore, type EventStore, type RecordedEvent, type Subscription } from '@app/event-store';
 import { SqliteReadStore, type Doc, type ReadStore } from '@app/read-store';
 import { eventCodec } from '@app/proposals';
@@ -55,10 +55,10 @@ describe('the projection runner beside another writer on the read-models file', 
     const neighbour = busyNeighbour(join(dir, 'read-models.sqlite'));
     try {
       await runner.start();
-      await processor.session('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
+      await commandHandlers(processor).sessions.handle('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
       const random = seededRandom(3);
       for (let n = 0; n < 40; n++) {
-        for (const { actor, command } of proposalScript(`p${n}`, '6-3', n, random)) await processor.proposal(`p${n}`, { tenant: 'jinshan', caller: actor, command });
+        for (const { actor, command } of proposalScript(`p${n}`, '6-3', n, random)) await commandHandlers(processor).proposals.handle(`p${n}`, { tenant: 'jinshan', caller: actor, command });
       }
       expect(await runner.waitFor(await store.headPosition(), 20_000)).toBe(true);
       const { commits } = await neighbour.stop();
@@ -89,7 +89,7 @@ describe('the projection runner on a store that is busy for a while', () => {
   const handle = async (count: number) => {
     for (let i = 0; i < count; i++, n++) {
       const id = `p${n}`;
-      for (const { actor, command } of proposalScript(id, '6-3', n, random)) await processor.proposal(id, { tenant: 'jinshan', caller: actor, command });
+      for (const { actor, command } of proposalScript(id, '6-3', n, random)) await commandHandlers(processor).proposals.handle(id, { tenant: 'jinshan', caller: actor, command });
     }
   };
 
@@ -106,7 +106,7 @@ describe('the projection runner on a store that is busy for a while', () => {
     store = new SqliteEventStore({ path: ':memory:', synchronous: 'normal' });
     readStore = new SqliteReadStore({ path: ':memory:' });
     processor = new CommandProcessor(store, { clock: () => new Date((now += 60_000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
-    await processor.session('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
+    await commandHandlers(processor).sessions.handle('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
   });
   afterEach(async () => {
     await runner?.stop();

@@ -34,6 +34,12 @@ export function inScope(scope: ReadingScope, proposal: { readonly proposerIds: r
   return 'unit' in scope ? proposal.units.includes(scope.unit) : proposal.proposerIds.includes(scope.member);
 }
 
+/** The members a proposal is read by: those who joined it and those asked to join (they read it to decide). */
+export const readerIdsOf = (proposal: Pick<ProposalState, 'proposers' | 'invitedCoProposers'>): string[] => [
+  ...proposal.proposers.map((p) => p.id),
+  ...proposal.invitedCoProposers,
+];
+
 export function canReadProposal(actor: Actor, proposal: ProposalState): boolean {
-  return inScope(readingScope(actor), { proposerIds: proposal.proposers.map((p) => p.id), units: proposal.unitsEverAssigned });
+  return inScope(readingScope(actor), { proposerIds: readerIdsOf(proposal), units: proposal.unitsEverAssigned });
 }

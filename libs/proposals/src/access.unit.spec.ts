@@ -15,7 +15,8 @@ const filed = on('2019-01-10', {
     title: '关于科学规范设立充电桩的建议',
     body: '建议统一规划全区充电桩布点……',
     category: 'urban-rural',
-    proposers: [{ id: 'm-wang', name: '王委员' }, { id: 'm-li' }],
+    proposers: [{ id: 'm-wang', name: '王委员' }],
+    invitedCoProposers: ['m-li'],
   },
 });
 const registered = on('2019-01-25', { type: 'ProposalRegistered', data: { number: '6-3-017' } });
@@ -45,7 +46,7 @@ describe('canReadProposal', () => {
     expect(canReadProposal(someone(role), REGISTERED)).toBe(true);
   });
 
-  it('lets each proposer read the proposal', () => {
+  it('lets the proposer, and a member asked to join, read the proposal', () => {
     expect(canReadProposal({ id: 'm-wang', role: 'member' }, REGISTERED)).toBe(true);
     expect(canReadProposal({ id: 'm-li', role: 'member' }, REGISTERED)).toBe(true);
   });

@@ -10,5 +10,13 @@ export interface Actor {
   readonly name?: string;
 }
 
-/** Roles whose users may act in place of the actor a clerk records for. */
+/** Roles a clerk could ever record a paper step for. */
 export const ON_BEHALF_ROLES = ['member', 'committee', 'office', 'unit', 'leader'] as const;
+export type OnBehalfRole = (typeof ON_BEHALF_ROLES)[number];
+
+/**
+ * What a clerk records unless the deployment allows more (CLERK_MAY_RECORD_FOR): the paper steps of units (their
+ * visits, opinions, signed answers) and of members (their filing and feedback forms). The office's and the
+ * committee's own decisions are theirs to enter.
+ */
+export const DEFAULT_CLERK_ROLES: readonly OnBehalfRole[] = ['member', 'unit'];

@@ -1,5 +1,5 @@
-import type { ProposalEvent } from './proposal/events.js';
-import type { SessionEvent } from './session/events.js';
+import type { ProposalEvent, ProposalEventType } from './proposal/events.js';
+import type { SessionEvent, SessionEventType } from './session/events.js';
 
 export type DomainEvent = ProposalEvent | SessionEvent;
 export type DomainEventType = DomainEvent['type'];
@@ -9,7 +9,8 @@ export type DomainEventType = DomainEvent['type'];
  * Other services subscribe to these names; changing an event's shape means a new version plus an upcaster.
  */
 export const STORED_TYPES = {
-  ProposalFiled: 'proposal.filed.v1',
+  ProposalFiled: 'proposal.filed.v2',
+  CoProposerConfirmed: 'proposal.co-proposer-confirmed.v1',
   ProposalRegistered: 'proposal.registered.v1',
   ProposalDeclined: 'proposal.declined.v1',
   ProposalAssigned: 'proposal.assigned.v1',
@@ -27,18 +28,34 @@ export const STORED_TYPES = {
   SessionOpened: 'session.opened.v1',
   ProposalNumberReserved: 'session.number-reserved.v1',
   SupervisionVisitRecorded: 'session.supervision-visit-recorded.v1',
-} as const satisfies Record<DomainEventType, string>;
+} as const satisfies { [T in ProposalEventType]: `proposal.${string}` } & { [T in SessionEventType]: `session.${string}` };
 
 export type StoredType = (typeof STORED_TYPES)[DomainEventType];
 
-/** Turns a stored event of an older version into the next version: `{ type, data }` in, `{ type, data }` out. */
-export type Upcaster = (data: Record<string, unknown>) => { type: string; data: Record<string, unknown> };
+const typesOfStream = (prefix: string): DomainEventType[] =>
+  (Object.keys(STORED_TYPES) as DomainEventType[]).filter((t) => STORED_TYPES[t].startsWith(prefix));
+/** The event types of each kind of stream, read off the stored names: `proposal.…` and `session.…`. */
+export const PROPOSAL_EVENT_TYPES = typesOfStream('proposal.') as ProposalEventType[];
+export const SESSION_EVENT_TYPES = typesOfStream('session.') as SessionEventType[];
+
+const sessionEventTypes: ReadonlySet<string> = new Set(SESSION_EVENT_TYPES);
+export const isSessionEvent = (e: DomainEvent): e is SessionEvent => sessionEventTypes.has(e.type);
+export const isProposalEvent = (e: DomainEvent): e is ProposalEvent => !sessionEventTypes.has(e.type);
+
+/** Turns a stored event of an older version into the next version, stored as `to`. */
+export interface Upcaster {
+  readonly to: string;
+  up(data: Record<string, unknown>): Record<string, unknown>;
+}
 
 export interface EventCodec {
-  encode(event: DomainEvent): { type: StoredType; data: DomainEvent['data']; schemaVersion: number };
+  /** The stored name carries the schema version (`….v2`): read it with schemaVersionOf. */
+  encode(event: DomainEvent): { type: StoredType; data: DomainEvent['data'] };
   /** The current domain event for a stored one, upcast as needed; undefined for a type this codec does not know. */
   decode(type: string, data: unknown): DomainEvent | undefined;
   readonly storedTypes: readonly string[];
+  /** Every stored name an event of this type may have in a store: its current name and the older ones it is read from. */
+  storedTypesOf(type: DomainEventType): readonly string[];
 }
 
 export const schemaVersionOf = (storedType: string): number => Number(/\.v(\d+)$/.exec(storedType)?.[1] ?? 1);
@@ -47,23 +64,44 @@ export function createEventCodec(upcasters: Readonly<Record<string, Upcaster>> =
   const domainTypeOf = new Map<string, DomainEventType>(
     Object.entries(STORED_TYPES).map(([domain, stored]) => [stored, domain as DomainEventType]),
   );
+  /** The domain type an older stored name is read as, following its upcasters; undefined if the chain ends nowhere. */
+  const currentOf = (stored: string): DomainEventType | undefined => {
+    let type = stored;
+    for (let hops = 0; !domainTypeOf.has(type); hops++) {
+      const up = upcasters[type];
+      if (!up || hops > 16) return undefined;
+      type = up.to;
+    }
+    return domainTypeOf.get(type);
+  };
   return {
     storedTypes: [...domainTypeOf.keys(), ...Object.keys(upcasters)],
+    storedTypesOf: (type) => [STORED_TYPES[type], ...Object.keys(upcasters).filter((old) => currentOf(old) === type)],
     encode(event) {
       const type = STORED_TYPES[event.type];
-      return { type, data: event.data, schemaVersion: schemaVersionOf(type) };
+      return { type, data: event.data };
     },
     decode(type, data) {
+      const domainType = currentOf(type);
+      if (domainType === undefined) return undefined;
       let current = { type, data: data as Record<string, unknown> };
-      for (let hops = 0; !domainTypeOf.has(current.type); hops++) {
+      while (!domainTypeOf.has(current.type)) {
         const up = upcasters[current.type];
-        if (!up || hops > 16) return undefined;
-        current = up(current.data);
+        current = { type: up.to, data: up.up(current.data) };
       }
-      return { type: domainTypeOf.get(current.type), data: current.data } as DomainEvent;
+      return { type: domainType, data: current.data } as DomainEvent;
     },
   };
 }
 
-/** No stored shape has changed yet; the upcasting path is exercised by `codec.unit.spec.ts`. */
-export const eventCodec = createEventCodec();
+/**
+ * Every stored shape that changed, old name → next version.
+ * `proposal.filed.v1` listed every proposer as joined, names as the filer typed them; since v2 only the filer joins
+ * at filing and co-proposers join by confirming. A v1 filing was accepted under the old rule, so its proposers stay
+ * joined: the history keeps what was decided then.
+ */
+export const UPCASTERS: Readonly<Record<string, Upcaster>> = {
+  'proposal.filed.v1': { to: 'proposal.filed.v2', up: (data) => ({ ...data, invitedCoProposers: [] }) },
+};
+
+export const eventCodec = createEventCodec(UPCASTERS);

@@ -1,4 +1,4 @@
-import { createEventCodec, eventCodec, schemaVersionOf, STORED_TYPES, type DomainEvent } from './codec.js';
+import { createEventCodec, eventCodec, schemaVersionOf, STORED_TYPES, UPCASTERS, type DomainEvent } from './codec.js';
 import { IllegalTransition } from './errors.js';
 import { decideProposal, type ProposalContext } from './proposal/decide.js';
 import type { ProposalEvent } from './proposal/events.js';
@@ -13,7 +13,8 @@ const answered: DomainEvent = {
 describe('the event codec', () => {
   it('stores every event under an explicit, versioned, past-tense name that other services rely on', () => {
     expect(STORED_TYPES).toEqual({
-      ProposalFiled: 'proposal.filed.v1',
+      ProposalFiled: 'proposal.filed.v2',
+      CoProposerConfirmed: 'proposal.co-proposer-confirmed.v1',
       ProposalRegistered: 'proposal.registered.v1',
       ProposalDeclined: 'proposal.declined.v1',
       ProposalAssigned: 'proposal.assigned.v1',
@@ -34,10 +35,9 @@ describe('the event codec', () => {
     });
   });
 
-  it('encodes an answer as proposal.answered.v1, schema version 1, with its data untouched', () => {
+  it('encodes an answer as proposal.answered.v1 (schema version 1, in the name only), with its data untouched', () => {
     expect(eventCodec.encode(answered)).toEqual({
       type: 'proposal.answered.v1',
-      schemaVersion: 1,
       data: { unit: 'construction-commission', category: 'B', text: '已列入2019年建设计划', publish: true },
     });
   });
@@ -51,6 +51,13 @@ describe('the event codec', () => {
   ])('decodes what it encoded: $type', (event) => {
     const stored = eventCodec.encode(event);
     expect(eventCodec.decode(stored.type, JSON.parse(JSON.stringify(stored.data)))).toEqual(event);
+  });
+
+  it('reads a filing stored as proposal.filed.v1 with its proposers joined, as they were accepted then', () => {
+    const v1 = { proposalId: 'p-1', session: '6-3', title: '垃圾分类', body: '……', category: 'environment', proposers: [{ id: 'm-1', name: '张委员' }, { id: 'm-2' }] };
+    expect(eventCodec.decode('proposal.filed.v1', v1)).toEqual({ type: 'ProposalFiled', data: { ...v1, invitedCoProposers: [] } });
+    expect(eventCodec.storedTypes).toContain('proposal.filed.v1');
+    expect(eventCodec.storedTypesOf('ProposalFiled')).toEqual(['proposal.filed.v2', 'proposal.filed.v1']);
   });
 
   it.each(['ProposalAnswered', 'proposal.answered.v2', 'proposal.answered', 'order.placed.v1'])(
@@ -75,10 +82,8 @@ describe('the event codec', () => {
 describe('reading an event stored in an older shape', () => {
   const LEGACY_REASON = '旧版答复未记录公开决定';
   const codec = createEventCodec({
-    'proposal.answered.v0': (data) => ({
-      type: 'proposal.answered.v1',
-      data: { ...data, publish: false, withholdReason: LEGACY_REASON },
-    }),
+    ...UPCASTERS,
+    'proposal.answered.v0': { to: 'proposal.answered.v1', up: (data) => ({ ...data, publish: false, withholdReason: LEGACY_REASON }) },
   });
 
   const stored: { type: string; data: unknown; occurredAt: string }[] = [
@@ -176,8 +181,8 @@ describe('reading an event stored in an older shape', () => {
 
   it('gives up on upcasters that go round in a circle instead of hanging', () => {
     const circular = createEventCodec({
-      'proposal.answered.v0': (data) => ({ type: 'proposal.answered.legacy', data }),
-      'proposal.answered.legacy': (data) => ({ type: 'proposal.answered.v0', data }),
+      'proposal.answered.v0': { to: 'proposal.answered.legacy', up: (data) => data },
+      'proposal.answered.legacy': { to: 'proposal.answered.v0', up: (data) => data },
     });
     expect(circular.decode('proposal.answered.v0', {})).toBeUndefined();
   });

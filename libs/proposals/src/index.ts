@@ -6,6 +6,7 @@ export * from './recording.js';
 export * from './codec.js';
 export * from './access.js';
 export * from './proposal/events.js';
+export * from './proposal/lifecycle.js';
 export * from './proposal/state.js';
 export * from './proposal/commands.js';
 export * from './proposal/decide.js';

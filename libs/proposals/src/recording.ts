@@ -1,4 +1,4 @@
-import { ON_BEHALF_ROLES, type Actor } from './actor.js';
+import { DEFAULT_CLERK_ROLES, ON_BEHALF_ROLES, type Actor, type OnBehalfRole } from './actor.js';
 import { businessDate, endOfBusinessDay, isCalendarDate } from './business-time.js';
 import { Forbidden, ValidationFailed } from './errors.js';
 
@@ -22,6 +22,8 @@ export interface RecordingRequest {
   readonly occurredAt?: string;
   readonly now: Date;
   readonly utcOffsetMinutes: number;
+  /** The roles this deployment lets a clerk record for; DEFAULT_CLERK_ROLES when not given. */
+  readonly clerkMayRecordFor?: readonly OnBehalfRole[];
 }
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -44,6 +46,12 @@ export function resolveRecording(req: RecordingRequest): Recording {
     throw new Forbidden('a clerk records steps on behalf of the person who took them: give onBehalfOf', 'onBehalfOf');
   if (!(ON_BEHALF_ROLES as readonly string[]).includes(onBehalfOf.role))
     throw new Forbidden(`a clerk cannot record on behalf of the role ${onBehalfOf.role}`, 'onBehalfOf.role');
+  const allowed = req.clerkMayRecordFor ?? DEFAULT_CLERK_ROLES;
+  if (!(allowed as readonly string[]).includes(onBehalfOf.role))
+    throw new Forbidden(
+      `this deployment lets clerks record steps of ${allowed.join(', ')} only, not of ${onBehalfOf.role} (CLERK_MAY_RECORD_FOR)`,
+      'onBehalfOf.role',
+    );
   if (onBehalfOf.role === 'unit' && !onBehalfOf.unit)
     throw new ValidationFailed('a unit actor needs its unit', 'onBehalfOf.unit');
   let occurredMs = now.getTime();

@@ -71,6 +71,19 @@ describe('resolveRecording: a paper record a clerk types in', () => {
     );
   });
 
+  it.each(['office', 'committee', 'leader'] as const)('is forbidden for the %s by default: their decisions are theirs to enter', (role) => {
+    expect(refusalOf(() => resolve({ caller: clerk, onBehalfOf: { id: 'x-1', role } }))).toEqual({
+      error: Forbidden,
+      message: `this deployment lets clerks record steps of member, unit only, not of ${role} (CLERK_MAY_RECORD_FOR)`,
+      field: 'onBehalfOf.role',
+    });
+  });
+
+  it('records for the office where the deployment allows it', () => {
+    const office: Actor = { id: 'o-sun', role: 'office' };
+    expect(resolve({ caller: clerk, onBehalfOf: office, clerkMayRecordFor: ['member', 'unit', 'office'] }).actor).toEqual(office);
+  });
+
   it('is forbidden without the person the clerk records for', () => {
     expect(refusalOf(() => resolve({ caller: clerk, occurredAt: '2019-06-03' }))).toEqual({
       error: Forbidden,

@@ -2,7 +2,7 @@
  * The read-store port: collections of JSON documents keyed by `id`, queried by declared fields with filters,
  * sorting and paging, plus one checkpoint per projection. Shaped so that it maps directly onto MongoDB
  * (a collection per read model, `_id` = id, an index per declared index) and onto SQLite (a table per collection,
- * declared fields as columns). Both adapters meet `read-store.contract.ts`.
+ * declared fields as columns). Both adapters meet `testing/read-store.contract.ts`.
  */
 
 export type Scalar = string | number | boolean | null;

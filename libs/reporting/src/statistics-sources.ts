@@ -1,7 +1,7 @@
 import { pagesOf, type EventStore } from '@app/event-store';
 import type { Doc, ReadStore } from '@app/read-store';
 import { sessionStream } from '@app/command-handling';
-import { businessDate, eventCodec, NotFound, STORED_TYPES, type EventCodec } from '@app/proposals';
+import { businessDate, eventCodec, NotFound, type EventCodec } from '@app/proposals';
 import {
   docId,
   PROPOSALS,
@@ -51,7 +51,7 @@ export async function statisticsSourcesFromEvents(
   const years = new Set([...sessionDocs.values()].map((d) => d.year));
   const wanted = new Set(sessions);
   const streams = new Set<string>();
-  const types = [STORED_TYPES.ProposalFiled, STORED_TYPES.ProposalFollowedUp];
+  const types = [...codec.storedTypesOf('ProposalFiled'), ...codec.storedTypesOf('ProposalFollowedUp')];
   for await (const page of pagesOf(store, { maxCount: pageSize, filter: { streamPrefixes: [`proposal-${tenant}:`], eventTypes: types } })) {
     for (const e of page) {
       const event = codec.decode(e.type, e.data);

@@ -1,4 +1,4 @@
-import { businessDate, endOfBusinessDay, type ResultCategory } from '@app/proposals';
+import { answeredOnTime, endOfBusinessDay, type ResultCategory } from '@app/proposals';
 import type { ProposalDoc, SessionDoc } from '@app/projections';
 import { percent } from './percent.js';
 
@@ -82,7 +82,7 @@ export function sessionStatistics(input: StatisticsInput): SessionStatistics {
 
   for (const p of registered) {
     const firstAnswer = first(p.answers, cutoff);
-    if (firstAnswer && businessDate(firstAnswer.at, utcOffsetMinutes) <= firstAnswer.dueDate) onTime++;
+    if (firstAnswer && answeredOnTime(firstAnswer.at, firstAnswer.dueDate, utcOffsetMinutes)) onTime++;
     const latestAnswer = latest(p.answers, cutoff);
     if (latestAnswer) categories[latestAnswer.category]++;
 

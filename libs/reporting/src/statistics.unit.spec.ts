@@ -28,7 +28,7 @@ function fold(story: [stream: string, at: string, event: DomainEvent][]) {
 
 const filed = (id: string, session = '6-3'): DomainEvent => ({
   type: 'ProposalFiled',
-  data: { proposalId: id, session, title: `提案${id}`, body: '…', category: 'economy', proposers: [{ id: 'm-1' }] },
+  data: { proposalId: id, session, title: `提案${id}`, body: '…', category: 'economy', proposers: [{ id: 'm-1' }], invitedCoProposers: [] },
 });
 const answered = (unit: string, category: 'A' | 'B' | 'C', publish = true): DomainEvent => ({
   type: 'ProposalAnswered',

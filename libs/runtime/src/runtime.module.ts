@@ -4,9 +4,9 @@ import { APP_CONFIG, eventStoreFile, loadConfig, type AppConfig } from '@app/con
 import { EVENT_STORE, EventStoreDbEventStore, SqliteEventStore, type EventStore } from '@app/event-store';
 import {
   CommandProcessor,
-  ExecuteProposalCommandHandler,
-  ExecuteSessionCommandHandler,
-  ProposalQueries,
+  ProposalCommandHandler,
+  SessionCommandHandler,
+  ProposalTrail,
 } from '@app/command-handling';
 import { resolveAuthSecret } from '@app/identity';
 import { AUTH_SECRET, CLOCK, type Clock } from './tokens.js';
@@ -62,12 +62,13 @@ export class RuntimeModule {
               clock,
               utcOffsetMinutes: config.utcOffsetMinutes,
               defaultAnswerLimitDays: config.defaultAnswerLimitDays,
+              clerkMayRecordFor: config.clerkMayRecordFor,
             }),
         },
         {
-          provide: ProposalQueries,
+          provide: ProposalTrail,
           inject: [CommandProcessor, EVENT_STORE],
-          useFactory: (processor: CommandProcessor, store: EventStore) => new ProposalQueries(processor, store),
+          useFactory: (processor: CommandProcessor, store: EventStore) => new ProposalTrail(processor, store),
         },
         { provide: READ_STORE, useFactory: () => openReadStore(config) },
         { provide: PROJECTIONS, useFactory: () => allProjections(config) },
@@ -77,11 +78,11 @@ export class RuntimeModule {
           inject: [READ_STORE, CLOCK],
           useFactory: (readStore: ReadStore, clock: Clock) => new ProposalsQuery(readStore, config.utcOffsetMinutes, clock),
         },
-        ExecuteProposalCommandHandler,
-        ExecuteSessionCommandHandler,
+        ProposalCommandHandler,
+        SessionCommandHandler,
         StoreCloser,
       ],
-      exports: [APP_CONFIG, CLOCK, AUTH_SECRET, EVENT_STORE, READ_STORE, PROJECTIONS, ReadModels, ProposalsQuery, CommandProcessor, ProposalQueries],
+      exports: [APP_CONFIG, CLOCK, AUTH_SECRET, EVENT_STORE, READ_STORE, PROJECTIONS, ReadModels, ProposalsQuery, CommandProcessor, ProposalTrail],
     };
   }
 }

@@ -1,4 +1,18 @@
-import type { FastifyReply } from 'fastify';
+import {
+  applyDecorators,
+  createParamDecorator,
+  HttpCode,
+  Injectable,
+  Post,
+  SetMetadata,
+  UseInterceptors,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { map, type Observable } from 'rxjs';
 import type { CommandRequest, CommandResult } from '@app/command-handling';
 import type { Actor } from '@app/proposals';
 import type { Principal } from '@app/identity';
@@ -31,6 +45,33 @@ function optionalToken(headers: Headers, name: string): string | undefined {
   return raw;
 }
 
+/** What every command request carries besides its body: the caller and the concurrency and tracing headers. */
+export interface CommandEnvelope {
+  readonly principal: Principal;
+  readonly expectedRevision?: number;
+  readonly idempotencyKey?: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+}
+
+/** The command envelope of the request, read once: the authenticated caller, If-Match, Idempotency-Key, correlation. */
+export const Envelope = createParamDecorator((_: unknown, context: ExecutionContext): CommandEnvelope => {
+  const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
+  const { headers, principal } = request;
+  if (!principal) throw new TypeError('a command route must not be @Public()');
+  const expectedRevision = expectedRevisionOf(headers);
+  const idempotencyKey = optionalToken(headers, 'idempotency-key');
+  const correlationId = optionalToken(headers, 'x-correlation-id');
+  const causationId = optionalToken(headers, 'x-causation-id');
+  return {
+    principal,
+    ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+    ...(idempotencyKey ? { idempotencyKey } : {}),
+    ...(correlationId ? { correlationId } : {}),
+    ...(causationId ? { causationId } : {}),
+  };
+});
+
 const actorOf = (ref: ActorRefDto): Actor => ({
   id: ref.sub,
   role: ref.role,
@@ -38,12 +79,15 @@ const actorOf = (ref: ActorRefDto): Actor => ({
   ...(ref.name ? { name: ref.name } : {}),
 });
 
-/** The command envelope: caller, paper-record fields of the body, and the concurrency and tracing headers. */
-export function commandRequest<C>(principal: Principal, headers: Headers, body: CommandBody, command: C): CommandRequest<C> {
-  const idempotencyKey = optionalToken(headers, 'idempotency-key');
-  const correlationId = optionalToken(headers, 'x-correlation-id');
-  const causationId = optionalToken(headers, 'x-causation-id');
-  const expectedRevision = expectedRevisionOf(headers);
+/** The command's own fields: the body without the paper-record fields every command may carry. */
+export function commandData<T extends CommandBody>(body: T): Omit<T, keyof CommandBody> {
+  const { occurredAt: _occurredAt, onBehalfOf: _onBehalfOf, ...data } = body;
+  return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)) as Omit<T, keyof CommandBody>;
+}
+
+/** The request for the command path: the envelope, the command, and a clerk's paper-record fields of the body. */
+export function commandRequest<C>(envelope: CommandEnvelope, body: CommandBody, command: C): CommandRequest<C> {
+  const { principal, ...headers } = envelope;
   const { id, role, unit, name, tenant } = principal;
   return {
     tenant,
@@ -51,16 +95,38 @@ export function commandRequest<C>(principal: Principal, headers: Headers, body: 
     command,
     ...(body.onBehalfOf ? { onBehalfOf: actorOf(body.onBehalfOf) } : {}),
     ...(body.occurredAt !== undefined ? { occurredAt: body.occurredAt } : {}),
-    ...(expectedRevision !== undefined ? { expectedRevision } : {}),
-    ...(idempotencyKey ? { idempotencyKey } : {}),
-    ...(correlationId ? { correlationId } : {}),
-    ...(causationId ? { causationId } : {}),
+    ...headers,
   };
 }
 
-/** Success: `{ id, revision, position }` with the new revision as ETag. */
-export function accepted(reply: FastifyReply, result: CommandResult, status = 200, location?: string): CommandResult {
-  void reply.status(status).header('etag', `"${result.revision}"`);
-  if (location) void reply.header('location', location);
-  return result;
+const CREATES = Symbol('creates');
+
+/**
+ * What every command's reply carries, written once: `{ id, revision, position }` with `ETag: "<revision>"`, and for
+ * a route that creates a stream, 201 and its Location.
+ */
+@Injectable()
+class CommandReplyInterceptor implements NestInterceptor {
+  constructor(private readonly reflector: Reflector) {}
+
+  intercept(context: ExecutionContext, next: CallHandler<CommandResult>): Observable<CommandResult> {
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const location = this.reflector.get<((result: CommandResult) => string) | undefined>(CREATES, context.getHandler());
+    return next.handle().pipe(
+      map((result) => {
+        void reply.header('etag', `"${result.revision}"`);
+        if (location) void reply.header('location', location(result));
+        return result;
+      }),
+    );
+  }
 }
+
+/** A POST route that sends one command; `creates` makes it answer 201 with the Location of the stream it created. */
+export const CommandRoute = (path: string, options: { creates?: (result: CommandResult) => string } = {}) =>
+  applyDecorators(
+    Post(path),
+    HttpCode(options.creates ? 201 : 200),
+    UseInterceptors(CommandReplyInterceptor),
+    ...(options.creates ? [SetMetadata(CREATES, options.creates)] : []),
+  );

@@ -18,11 +18,3 @@ export class SessionIdPipe implements PipeTransform<string, string> {
     return value;
   }
 }
-
-/** The command's own fields: the body without the paper-record fields every command may carry. */
-export function commandData<T extends { occurredAt?: string; onBehalfOf?: unknown }>(
-  body: T,
-): Omit<T, 'occurredAt' | 'onBehalfOf'> {
-  const { occurredAt: _occurredAt, onBehalfOf: _onBehalfOf, ...data } = body;
-  return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)) as Omit<T, 'occurredAt' | 'onBehalfOf'>;
-}

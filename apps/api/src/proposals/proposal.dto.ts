@@ -6,9 +6,6 @@ import {
   IsString,
   Matches,
   MaxLength,
-  Validate,
-  ValidatorConstraint,
-  type ValidatorConstraintInterface,
 } from 'class-validator';
 import {
   ATTITUDES,
@@ -33,35 +30,15 @@ import { CalendarDate, CommandBody, IfGiven, Text, UnitName, UnitNames } from '.
 const LONG_TEXT = 20_000;
 const NOTE = 2_000;
 
-/** A proposer is a member id, or `{ id, name }` so that published answers can show the name. */
-@ValidatorConstraint({ name: 'proposers' })
-class ProposerList implements ValidatorConstraintInterface {
-  validate(value: unknown): boolean {
-    return (
-      Array.isArray(value) &&
-      value.every((p) =>
-        typeof p === 'string'
-          ? /^\S{1,128}$/.test(p)
-          : typeof p === 'object' &&
-            p !== null &&
-            Object.keys(p).every((k) => k === 'id' || k === 'name') &&
-            typeof p.id === 'string' &&
-            /^\S{1,128}$/.test(p.id) &&
-            (p.name === undefined || (typeof p.name === 'string' && p.name.length <= 100)),
-      )
-    );
-  }
-  defaultMessage(): string {
-    return 'proposers must be member ids, or objects { id, name }';
-  }
-}
-
 export class FileProposalDto extends CommandBody {
   @IsString() @Matches(SESSION_ID, { message: 'session must look like 6-3 (committee-session)' }) session!: string;
   @Text(200) title!: string;
   @Text(LONG_TEXT) body!: string;
   @IsIn(keysOf(CATEGORIES)) category!: Category;
-  @IfGiven() @IsArray() @ArrayMaxSize(100) @Validate(ProposerList) proposers?: (string | { id: string; name?: string })[];
+  /** Members asked to join (联名), by member id only: each joins by confirming, under the name of their own sign-in. */
+  @IfGiven() @IsArray() @ArrayMaxSize(100)
+  @Matches(/^[\x21-\x7e]{1,128}$/, { each: true, message: 'each value in coProposers must be a member id (1 to 128 visible ASCII characters)' })
+  coProposers?: string[];
 }
 
 export class RegisterDto extends CommandBody {

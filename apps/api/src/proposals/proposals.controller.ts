@@ -1,20 +1,14 @@
-import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
-import {
-  ExecuteProposalCommand,
-  ProposalQueries,
-  proposalIdFor,
-  type CommandResult,
-  type TrailEntry,
-} from '@app/command-handling';
+import { ExecuteProposalCommand, ProposalTrail, proposalIdFor, type CommandResult, type TrailEntry } from '@app/command-handling';
 import { canReadDoc, ProposalsQuery, type Paged, type ProposalDoc, type ProposalSummary } from '@app/projections';
-import { Forbidden, NotFound, type ProposalCommand, type Proposer } from '@app/proposals';
+import { Forbidden, NotFound, type ProposalCommand } from '@app/proposals';
 import type { Principal } from '@app/identity';
 import { CurrentPrincipal } from '../http/auth.js';
 import type { CommandBody } from '../http/command-body.js';
-import { accepted, commandRequest } from '../http/command-request.js';
-import { commandData, ProposalIdPipe } from '../http/params.js';
+import { CommandRoute, commandData, commandRequest, Envelope, type CommandEnvelope } from '../http/command-request.js';
+import { ProposalIdPipe } from '../http/params.js';
 import { ListProposalsQuery, ReadQuery } from '../read/query-dto.js';
 import {
   AnswerDto,
@@ -32,112 +26,61 @@ import {
   VisitDto,
 } from './proposal.dto.js';
 
-type HeaderMap = Record<string, string | string[] | undefined>;
+const ProposalId = () => Param('id', ProposalIdPipe);
 
-/** The handling of one proposal, step by step: every POST appends the step's events to the proposal's stream. */
+/**
+ * The handling of one proposal, step by step: every POST appends the step's events to the proposal's stream. A
+ * route says only its path, its body and its command; the envelope and the reply are the same for all.
+ */
 @Controller('proposals')
 export class ProposalsController {
   constructor(
     private readonly commands: CommandBus,
-    @Inject(ProposalQueries) private readonly queries: ProposalQueries,
+    @Inject(ProposalTrail) private readonly trail: ProposalTrail,
     @Inject(ProposalsQuery) private readonly readModel: ProposalsQuery,
   ) {}
 
-  private async execute(
-    principal: Principal,
-    id: string,
-    headers: HeaderMap,
-    body: CommandBody,
-    command: ProposalCommand,
-    reply: FastifyReply,
-    status = 200,
-  ): Promise<CommandResult> {
-    const request = commandRequest(principal, headers, body, command);
-    const result = await this.commands.execute(new ExecuteProposalCommand(id, request));
-    return accepted(reply, result, status, status === 201 ? `/proposals/${id}` : undefined);
+  private send(id: string, envelope: CommandEnvelope, body: CommandBody, command: ProposalCommand): Promise<CommandResult> {
+    return this.commands.execute(new ExecuteProposalCommand(id, commandRequest(envelope, body, command)));
   }
 
-  @Post()
-  file(@CurrentPrincipal() p: Principal, @Body() body: FileProposalDto, @Headers() h: HeaderMap, @Res({ passthrough: true }) r: FastifyReply) {
-    const id = proposalIdFor(p.tenant, p.id, typeof h['idempotency-key'] === 'string' ? h['idempotency-key'] : undefined);
-    const { proposers, ...rest } = commandData(body);
-    const data = {
-      ...rest,
-      proposalId: id,
-      ...(proposers ? { proposers: proposers.map((x): Proposer => (typeof x === 'string' ? { id: x } : x)) } : {}),
-    };
-    return this.execute(p, id, h, body, { type: 'FileProposal', data }, r, 201);
+  /** A retried filing with the same Idempotency-Key names the same proposal. */
+  @CommandRoute('', { creates: (r) => `/proposals/${r.id}` })
+  file(@Body() b: FileProposalDto, @Envelope() e: CommandEnvelope) {
+    const id = proposalIdFor(e.principal.tenant, e.principal, e.idempotencyKey);
+    return this.send(id, e, b, { type: 'FileProposal', data: { ...commandData(b), proposalId: id } });
   }
 
-  @Post(':id/register')
-  register(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Body() body: RegisterDto, @Headers() h: HeaderMap, @Res({ passthrough: true }) r: FastifyReply) {
-    return this.execute(p, id, h, body, { type: 'RegisterProposal', data: commandData(body) }, r);
-  }
+  /** A member asked to join a joint proposal (联名) confirms; only then do they take part in it. */
+  @CommandRoute(':id/co-proposer-confirmations') confirm(@ProposalId() id: string, @Body() b: EmptyCommandDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'ConfirmCoProposal', data: {} }); }
 
-  @Post(':id/decline')
-  decline(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Body() body: DeclineDto, @Headers() h: HeaderMap, @Res({ passthrough: true }) r: FastifyReply) {
-    return this.execute(p, id, h, body, { type: 'DeclineProposal', data: commandData(body) }, r);
-  }
+  @CommandRoute(':id/register') register(@ProposalId() id: string, @Body() b: RegisterDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'RegisterProposal', data: commandData(b) }); }
 
-  @Post(':id/assign')
-  assign(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Body() body: AssignDto, @Headers() h: HeaderMap, @Res({ passthrough: true }) r: FastifyReply) {
-    return this.execute(p, id, h, body, { type: 'AssignProposal', data: commandData(body) }, r);
-  }
+  @CommandRoute(':id/decline') decline(@ProposalId() id: string, @Body() b: DeclineDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'DeclineProposal', data: commandData(b) }); }
 
-  @Post(':id/reassignment-requests')
-  requestReassignment(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Body() body: ReassignmentRequestDto, @Headers() h: HeaderMap, @Res({ passthrough: true }) r: FastifyReply) {
-    return this.execute(p, id, h, body, { type: 'RequestReassignment', data: commandData(body) }, r);
-  }
+  @CommandRoute(':id/assign') assign(@ProposalId() id: string, @Body() b: AssignDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'AssignProposal', data: commandData(b) }); }
 
-  @Post(':id/reassign')
-  reassign(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Body() body: AssignDto, @Headers() h: HeaderMap, @Res({ passthrough: true }) r: FastifyReply) {
-    return this.execute(p, id, h, body, { type: 'ReassignProposal', data: commandData(body) }, r);
-  }
+  @CommandRoute(':id/reassignment-requests') requestReassignment(@ProposalId() id: string, @Body() b: ReassignmentRequestDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'RequestReassignment', data: commandData(b) }); }
 
-  @Post(':id/claim')
-  claim(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Body() body: EmptyCommandDto, @Headers() h: HeaderMap, @Res({ passthrough: true }) r: FastifyReply) {
-    return this.execute(p, id, h, body, { type: 'ClaimProposal', data: {} }, r);
-  }
+  @CommandRoute(':id/reassign') reassign(@ProposalId() id: string, @Body() b: AssignDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'ReassignProposal', data: commandData(b) }); }
 
-  @Post(':id/visits')
-  visit(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Body() body: VisitDto, @Headers() h: HeaderMap, @Res({ passthrough: true }) r: FastifyReply) {
-    return this.execute(p, id, h, body, { type: 'RecordVisit', data: commandData(body) }, r);
-  }
+  @CommandRoute(':id/claim') claim(@ProposalId() id: string, @Body() b: EmptyCommandDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'ClaimProposal', data: {} }); }
 
-  @Post(':id/co-unit-opinions')
-  coUnitOpinion(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Body() body: CoUnitOpinionDto, @Headers() h: HeaderMap, @Res({ passthrough: true }) r: FastifyReply) {
-    return this.execute(p, id, h, body, { type: 'SendCoUnitOpinion', data: commandData(body) }, r);
-  }
+  @CommandRoute(':id/visits') visit(@ProposalId() id: string, @Body() b: VisitDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'RecordVisit', data: commandData(b) }); }
 
-  @Post(':id/answers')
-  answer(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Body() body: AnswerDto, @Headers() h: HeaderMap, @Res({ passthrough: true }) r: FastifyReply) {
-    return this.execute(p, id, h, body, { type: 'AnswerProposal', data: commandData(body) }, r);
-  }
+  @CommandRoute(':id/co-unit-opinions') sendOpinion(@ProposalId() id: string, @Body() b: CoUnitOpinionDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'SendCoUnitOpinion', data: commandData(b) }); }
 
-  @Post(':id/feedback')
-  feedback(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Body() body: FeedbackDto, @Headers() h: HeaderMap, @Res({ passthrough: true }) r: FastifyReply) {
-    return this.execute(p, id, h, body, { type: 'GiveFeedback', data: commandData(body) }, r);
-  }
+  @CommandRoute(':id/answers') answer(@ProposalId() id: string, @Body() b: AnswerDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'AnswerProposal', data: commandData(b) }); }
 
-  @Post(':id/renegotiation')
-  renegotiate(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Body() body: RenegotiationDto, @Headers() h: HeaderMap, @Res({ passthrough: true }) r: FastifyReply) {
-    return this.execute(p, id, h, body, { type: 'RenegotiateProposal', data: commandData(body) }, r);
-  }
+  @CommandRoute(':id/feedback') giveFeedback(@ProposalId() id: string, @Body() b: FeedbackDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'GiveFeedback', data: commandData(b) }); }
 
-  @Post(':id/follow-ups')
-  followUp(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Body() body: FollowUpDto, @Headers() h: HeaderMap, @Res({ passthrough: true }) r: FastifyReply) {
-    return this.execute(p, id, h, body, { type: 'FollowUpProposal', data: commandData(body) }, r);
-  }
+  @CommandRoute(':id/renegotiation') renegotiate(@ProposalId() id: string, @Body() b: RenegotiationDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'RenegotiateProposal', data: commandData(b) }); }
 
-  @Post(':id/supervision')
-  supervise(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Body() body: SupervisionDto, @Headers() h: HeaderMap, @Res({ passthrough: true }) r: FastifyReply) {
-    return this.execute(p, id, h, body, { type: 'SuperviseProposal', data: commandData(body) }, r);
-  }
+  @CommandRoute(':id/follow-ups') followUp(@ProposalId() id: string, @Body() b: FollowUpDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'FollowUpProposal', data: commandData(b) }); }
 
-  @Post(':id/publication')
-  publish(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Body() body: EmptyCommandDto, @Headers() h: HeaderMap, @Res({ passthrough: true }) r: FastifyReply) {
-    return this.execute(p, id, h, body, { type: 'PublishAnswer', data: {} }, r);
-  }
+  @CommandRoute(':id/supervision') supervise(@ProposalId() id: string, @Body() b: SupervisionDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'SuperviseProposal', data: commandData(b) }); }
+
+  @CommandRoute(':id/publication') publish(@ProposalId() id: string, @Body() b: EmptyCommandDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'PublishAnswer', data: {} }); }
 
   /** The proposals the caller may see, filtered, sorted and paged, from the read model. */
   @Get()
@@ -149,7 +92,7 @@ export class ProposalsController {
   @Get(':id')
   async get(
     @CurrentPrincipal() p: Principal,
-    @Param('id', ProposalIdPipe) id: string,
+    @ProposalId() id: string,
     @Query() _: ReadQuery,
     @Res({ passthrough: true }) r: FastifyReply,
   ): Promise<Omit<ProposalDoc, 'tenant' | 'proposalId'>> {
@@ -162,7 +105,7 @@ export class ProposalsController {
   }
 
   @Get(':id/history')
-  async history(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string): Promise<{ id: string; events: TrailEntry[] }> {
-    return { id, events: await this.queries.history(p.tenant, p, id) };
+  async history(@CurrentPrincipal() p: Principal, @ProposalId() id: string): Promise<{ id: string; events: TrailEntry[] }> {
+    return { id, events: await this.trail.history(p.tenant, p, id) };
   }
 }

@@ -43,7 +43,8 @@ export class StatisticsQuery extends ReadQuery {
 }
 
 export class YearOverYearQuery extends ReadQuery {
-  @IsString() @Matches(/^[1-9]\d{0,2}-[1-9]\d{0,2}(,[1-9]\d{0,2}-[1-9]\d{0,2}){0,19}$/, { message: 'sessions must be session ids separated by commas, such as 6-1,6-2,6-3' })
+  @IsString() @MaxLength(200, { message: 'sessions must name at most 20 sessions' })
+  @Matches(/^[1-9]\d{0,2}-[1-9]\d{0,2}(,[1-9]\d{0,2}-[1-9]\d{0,2})*$/, { message: 'sessions must be session ids separated by commas, such as 6-1,6-2,6-3' })
   sessions!: string;
   @IfGiven() @IsString() @CalendarDate() asOf?: string;
 }

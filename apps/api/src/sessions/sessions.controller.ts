@@ -1,16 +1,16 @@
-import { Body, Controller, Get, Headers, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { CommandProcessor, ExecuteSessionCommand, sessionStream, type CommandResult } from '@app/command-handling';
 import { NotFound, type SessionCommand } from '@app/proposals';
 import type { Principal } from '@app/identity';
 import { CurrentPrincipal } from '../http/auth.js';
-import { accepted, commandRequest } from '../http/command-request.js';
-import { commandData, SessionIdPipe } from '../http/params.js';
+import type { CommandBody } from '../http/command-body.js';
+import { CommandRoute, commandData, commandRequest, Envelope, type CommandEnvelope } from '../http/command-request.js';
+import { SessionIdPipe } from '../http/params.js';
 import { OpenSessionDto, SupervisionVisitDto } from './session.dto.js';
 
-type HeaderMap = Record<string, string | string[] | undefined>;
-
+/** The sessions of the committee: opening one, and the supervision visits recorded on it. */
 @Controller('sessions')
 export class SessionsController {
   constructor(
@@ -18,29 +18,18 @@ export class SessionsController {
     @Inject(CommandProcessor) private readonly processor: CommandProcessor,
   ) {}
 
-  @Post()
-  async open(
-    @CurrentPrincipal() principal: Principal,
-    @Body() body: OpenSessionDto,
-    @Headers() headers: HeaderMap,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResult> {
-    const command: SessionCommand = { type: 'OpenSession', data: commandData(body) };
-    const result = await this.commands.execute(new ExecuteSessionCommand(body.id, commandRequest(principal, headers, body, command)));
-    return accepted(reply, result, 201, `/sessions/${body.id}`);
+  private send(id: string, envelope: CommandEnvelope, body: CommandBody, command: SessionCommand): Promise<CommandResult> {
+    return this.commands.execute(new ExecuteSessionCommand(id, commandRequest(envelope, body, command)));
   }
 
-  @Post(':id/supervision-visits')
-  async supervisionVisit(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id', SessionIdPipe) id: string,
-    @Body() body: SupervisionVisitDto,
-    @Headers() headers: HeaderMap,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResult> {
-    const command: SessionCommand = { type: 'RecordSupervisionVisit', data: commandData(body) };
-    const result = await this.commands.execute(new ExecuteSessionCommand(id, commandRequest(principal, headers, body, command)));
-    return accepted(reply, result, 201);
+  @CommandRoute('', { creates: (r) => `/sessions/${r.id}` })
+  open(@Body() b: OpenSessionDto, @Envelope() e: CommandEnvelope) {
+    return this.send(b.id, e, b, { type: 'OpenSession', data: commandData(b) });
+  }
+
+  @CommandRoute(':id/supervision-visits', { creates: (r) => `/sessions/${r.id}` })
+  supervisionVisit(@Param('id', SessionIdPipe) id: string, @Body() b: SupervisionVisitDto, @Envelope() e: CommandEnvelope) {
+    return this.send(id, e, b, { type: 'RecordSupervisionVisit', data: commandData(b) });
   }
 
   /** Any signed-in user may see a session's name, year and answer limit. */

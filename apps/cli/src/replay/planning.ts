@@ -19,7 +19,7 @@ import {
 } from './catalogue.js';
 import type { SessionPlan } from './plans.js';
 import { Random } from './random.js';
-import { daysBetween, MINUTE } from './timeline.js';
+import { daysBetween, MINUTE } from './calendar.js';
 
 /**
  * Planning: decides every proposal of a session, in the plan's exact counts, before anything is laid out in time.

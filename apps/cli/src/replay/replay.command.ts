@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { ConfigError, loadConfig, type AppConfig } from '@app/config';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { ON_BEHALF_ROLES } from '@app/proposals';
 import { formatReport, sessionStatistics, statisticsSourcesFromEvents, yearOverYear } from '@app/reporting';
 import { RuntimeModule } from '@app/runtime';
 import { SESSION_PLANS, type SessionPlan } from './plans.js';
@@ -47,7 +48,10 @@ export async function replayCommand(argv: string[], io: ReplayIo = processIo): P
     return 2;
   }
   const logger = config.logLevel === 'error' ? (['error'] as const) : (['error', 'warn'] as const);
-  const app = await NestFactory.createApplicationContext(RuntimeModule.forRoot({ config }), { logger: [...logger] });
+  // The demo transcribes a whole archive of paper records, the office's and the committee's decisions among them:
+  // an operator's migration job, so it may record for every role, whatever the service allows its clerks.
+  const archive = { ...config, clerkMayRecordFor: ON_BEHALF_ROLES };
+  const app = await NestFactory.createApplicationContext(RuntimeModule.forRoot({ config: archive }), { logger: [...logger] });
   try {
     const bus = app.get(CommandBus);
     const store = app.get<EventStore>(EVENT_STORE);

@@ -25,7 +25,7 @@ describe('the demo scenario generator', () => {
 
   it('derives proposal ids from the clerk and the filing’s Idempotency-Key', () => {
     const [first] = scenarios[2].proposals;
-    expect(first.id).toBe(proposalIdFor('jinshan', 'clerk-demo', `replay:2019:${first.n}:file`));
+    expect(first.id).toBe(proposalIdFor('jinshan', { id: 'clerk-demo', role: 'clerk' }, `replay:2019:${first.n}:file`));
     expect(buildScenario(2019, { ...ids, tenant: 'other' }).proposals[0].id).not.toBe(first.id);
   });
 

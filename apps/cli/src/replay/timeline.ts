@@ -1,6 +1,5 @@
 import {
   addDays,
-  businessDate,
   type Actor,
   type Attitude,
   type ProposalCommand,
@@ -11,6 +10,7 @@ import {
 import { unitActorId, type Leader, type Member } from './catalogue.js';
 import type { SessionPlan } from './plans.js';
 import type { Spec, Visit } from './planning.js';
+import { dateOf, iso, MINUTE, moment, OFFSET_MINUTES, workday } from './calendar.js';
 import { Random } from './random.js';
 
 /**
@@ -47,29 +47,10 @@ export interface ProposalOutline {
 const OFFICE: Actor = { id: 'office-demo', role: 'office', name: '区政府办公室' };
 const COMMITTEE: Actor = { id: 'committee-demo', role: 'committee', name: '区政协提案委' };
 const ANSWER_LIMIT_DAYS = 90;
-const OFFSET_MINUTES = 8 * 60;
-export const MINUTE = 60_000;
 
 const memberActor = (m: Member): Actor => ({ id: m.id, role: 'member', name: m.name });
 const unitActor = (unit: string): Actor => ({ id: unitActorId(unit), role: 'unit', unit, name: unit });
 const leaderActor = (l: Leader): Actor => ({ id: l.id, role: 'leader', name: l.name });
-
-/** ISO 8601 in business time: 2019-03-05T09:35:00+08:00. */
-const iso = (ms: number): string => `${new Date(ms + OFFSET_MINUTES * MINUTE).toISOString().slice(0, 19)}+08:00`;
-const dateOf = (ms: number): string => businessDate(ms, OFFSET_MINUTES);
-export const daysBetween = (from: string, to: string): number => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
-
-/** Steps on paper happen on working days, in office hours. */
-function workday(date: string): string {
-  const day = new Date(`${date}T00:00:00Z`).getUTCDay();
-  return day === 6 ? addDays(date, 2) : day === 0 ? addDays(date, 1) : date;
-}
-
-/** A moment on a working day between `from` and `to`, in office hours. */
-function moment(rng: Random, from: string, to: string = from): number {
-  const date = workday(addDays(from, rng.int(0, Math.max(0, daysBetween(from, to)))));
-  return Date.parse(`${date}T00:00:00+08:00`) + rng.int(9 * 12, 17 * 12) * 5 * MINUTE;
-}
 
 const answerText = (s: Spec, category: ResultCategory, year: number, round: number): string => {
   const head = `关于《${s.title}》的答复${round > 1 ? `（再研究后第${round}次答复）` : ''}：`;

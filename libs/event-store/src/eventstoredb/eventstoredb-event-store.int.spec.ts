@@ -1,4 +1,4 @@
-import { describeEventStoreContract } from '../event-store.contract.js';
+import { describeEventStoreContract } from '../testing/event-store.contract.js';
 import { EventStoreDbEventStore } from './eventstoredb-event-store.js';
 
 /**

@@ -17,7 +17,7 @@ import {
   type SubscribeToAllOptions,
 } from '@eventstore/db-client';
 import { randomUUID } from 'node:crypto';
-import { describeEventStoreContract } from '../event-store.contract.js';
+import { describeEventStoreContract } from '../testing/event-store.contract.js';
 import { DuplicateEventId, WrongExpectedRevision, type NewEvent, type RecordedEvent } from '../event-store.js';
 import {
   EventStoreDbEventStore,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent, RecordedEvent, Subscription } from '../event-store.js';
 import { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb-event-store.js';
-import { FakeEsdbServer, STATUS, type InvalidPositionStyle } from './testing/fake-esdb-server.js';
+import { FakeEsdbServer, STATUS, type InvalidPositionStyle } from '../testing/fake-esdb-server.js';
 
 /**
  * The adapter over the REAL `@eventstore/db-client` 6.2.1, talking gRPC to a fake server on 127.0.0.1

@@ -19,7 +19,11 @@ export interface ProposalDoc extends Doc {
   readonly number: string | null;
   readonly title: string;
   readonly category: Category;
+  /** Members who joined (the filer, and co-proposers who confirmed), with the names of their own sign-in. */
   readonly proposers: readonly Proposer[];
+  /** Members asked to join who have not confirmed yet. */
+  readonly invitedCoProposers: readonly string[];
+  /** Every member who may read the proposal: joined and invited. */
   readonly proposerIds: readonly string[];
   readonly status: ProposalStatus;
   /** Being handled: assigned or reopened, waiting for an answer. */

@@ -1,5 +1,5 @@
-import { businessDate, feedbackReopens, type DomainEventType } from '@app/proposals';
-import { defineProjection, docId, type ProjectedEvent, type ProjectedEventOf } from '../projection.js';
+import { businessDate, isOpen, readerIdsOf, SESSION_EVENT_TYPES, statusAfter, type ProposalEventType } from '@app/proposals';
+import { defineProjection, docId, ignoreAll, type ProjectedEvent, type ProjectedEventOf } from '../projection.js';
 import type { ProposalDoc } from './proposal-doc.js';
 
 export const PROPOSALS = 'proposals';
@@ -15,13 +15,17 @@ const stamp = (e: ProjectedEvent) => ({ updatedAt: e.metadata.occurredAt, revisi
  * so that it stays a pure function of the events.
  */
 export function proposalsProjection(utcOffsetMinutes: number) {
+  /** A step of a filed proposal: the handler's changes, then the status from the one status machine, and the stamp. */
   const step =
-    <T extends DomainEventType>(update: (doc: ProposalDoc, e: ProjectedEventOf<T>) => Partial<ProposalDoc>) =>
-    (doc: ProposalDoc | null, e: ProjectedEventOf<T>): ProposalDoc | null =>
-      doc === null ? null : { ...doc, ...update(doc, e), ...stamp(e) };
+    <T extends Exclude<ProposalEventType, 'ProposalFiled'>>(update: (doc: ProposalDoc, e: ProjectedEventOf<T>) => Partial<ProposalDoc>) =>
+    (doc: ProposalDoc | null, e: ProjectedEventOf<T>): ProposalDoc | null => {
+      if (doc === null) return null;
+      const status = statusAfter(doc.status, e.event);
+      return { ...doc, ...update(doc, e), status, open: isOpen(status), ...stamp(e) };
+    };
 
   return defineProjection<ProposalDoc>({
-    name: 'proposals@1',
+    name: 'proposals@2',
     collection: {
       name: PROPOSALS,
       partition: 'tenant',
@@ -64,8 +68,9 @@ export function proposalsProjection(utcOffsetMinutes: number) {
     },
     keyOf: (e) => (e.category === 'proposal' ? docId(e.tenant, e.streamId) : undefined),
     handlers: {
+      ...ignoreAll(SESSION_EVENT_TYPES),
       ProposalFiled: (_, e) => {
-        const { proposalId, session, title, category, proposers } = e.event.data;
+        const { proposalId, session, title, category, proposers, invitedCoProposers } = e.event.data;
         const at = e.metadata.occurredAt;
         return {
           id: docId(e.tenant, proposalId),
@@ -76,8 +81,9 @@ export function proposalsProjection(utcOffsetMinutes: number) {
           title,
           category,
           proposers,
-          proposerIds: proposers.map((p) => p.id),
-          status: 'filed',
+          invitedCoProposers,
+          proposerIds: readerIdsOf({ proposers, invitedCoProposers }),
+          status: statusAfter(null, e.event),
           open: false,
           filedAt: at,
           registeredAt: null,
@@ -107,57 +113,56 @@ export function proposalsProjection(utcOffsetMinutes: number) {
           ...stamp(e),
         };
       },
-      ProposalRegistered: step<'ProposalRegistered'>((_, e) => ({
-        status: 'registered',
+      CoProposerConfirmed: step((doc, e) => {
+        const { member, name } = e.event.data;
+        const proposers = [...doc.proposers, { id: member, ...(name ? { name } : {}) }];
+        const invitedCoProposers = doc.invitedCoProposers.filter((id) => id !== member);
+        return { proposers, invitedCoProposers, proposerIds: readerIdsOf({ proposers, invitedCoProposers }) };
+      }),
+      ProposalRegistered: step((_, e) => ({
         number: e.event.data.number,
         registeredAt: e.metadata.occurredAt,
       })),
-      ProposalDeclined: step<'ProposalDeclined'>((_, e) => ({
-        status: 'declined',
+      ProposalDeclined: step((_, e) => ({
         declinedAt: e.metadata.occurredAt,
         decline: e.event.data,
       })),
-      ProposalAssigned: step<'ProposalAssigned'>((doc, e) => assign(doc, e.metadata.occurredAt, 'assigned', e.event.data)),
-      ProposalReassigned: step<'ProposalReassigned'>((doc, e) => ({
+      ProposalAssigned: step((doc, e) => assign(doc, e.metadata.occurredAt, 'assigned', e.event.data)),
+      ProposalReassigned: step((doc, e) => ({
         ...assign(doc, e.metadata.occurredAt, 'reassigned', e.event.data),
         reassignmentRequest: null,
       })),
-      ReassignmentRequested: step<'ReassignmentRequested'>((_, e) => ({
+      ReassignmentRequested: step((_, e) => ({
         reassignmentRequest: { at: e.metadata.occurredAt, ...e.event.data },
       })),
-      ProposalClaimed: step<'ProposalClaimed'>((_, e) => {
+      ProposalClaimed: step((_, e) => {
         const { leader, leaderName } = e.event.data;
         return { claimed: true, claimedAt: e.metadata.occurredAt, claimedBy: { id: leader, ...(leaderName ? { name: leaderName } : {}) } };
       }),
-      ProposalVisited: step<'ProposalVisited'>((doc, e) => {
+      ProposalVisited: step((doc, e) => {
         const { unit, stage, visitorRank, form } = e.event.data;
         return { visits: [...doc.visits, { at: e.metadata.occurredAt, unit, stage, visitorRank, form }] };
       }),
-      CoUnitOpinionSent: step<'CoUnitOpinionSent'>((doc, e) => ({
+      CoUnitOpinionSent: step((doc, e) => ({
         coUnitOpinions: [...doc.coUnitOpinions, { at: e.metadata.occurredAt, unit: e.event.data.unit }],
       })),
-      ProposalAnswered: step<'ProposalAnswered'>((doc, e) => {
+      ProposalAnswered: step((doc, e) => {
         const at = e.metadata.occurredAt;
         return {
-          status: 'answered',
-          open: false,
           answers: [...doc.answers, { at, ...e.event.data, dueDate: doc.dueDate ?? '' }],
           latestCategory: e.event.data.category,
         };
       }),
-      FeedbackGiven: step<'FeedbackGiven'>((doc, e) => {
+      FeedbackGiven: step((doc, e) => {
         const { member, attitude, agreesWithResult } = e.event.data;
-        return {
-          feedback: [...doc.feedback, { at: e.metadata.occurredAt, member, attitude, agreesWithResult }],
-          ...(feedbackReopens(e.event.data) ? { status: 'reopened' as const, open: true } : {}),
-        };
+        return { feedback: [...doc.feedback, { at: e.metadata.occurredAt, member, attitude, agreesWithResult }] };
       }),
-      ProposalRenegotiated: step<'ProposalRenegotiated'>((doc, e) => {
+      ProposalRenegotiated: step((doc, e) => {
         const { dueDate } = e.event.data;
         const renegotiated = { at: e.metadata.occurredAt, kind: 'renegotiated' as const, leadUnit: doc.leadUnit ?? '', coUnits: doc.coUnits, dueDate };
-        return { status: 'reopened', open: true, dueDate, assignments: [...doc.assignments, renegotiated] };
+        return { dueDate, assignments: [...doc.assignments, renegotiated] };
       }),
-      ProposalFollowedUp: step<'ProposalFollowedUp'>((doc, e) => {
+      ProposalFollowedUp: step((doc, e) => {
         const at = e.metadata.occurredAt;
         const year = Number(businessDate(at, utcOffsetMinutes).slice(0, 4));
         return {
@@ -165,11 +170,11 @@ export function proposalsProjection(utcOffsetMinutes: number) {
           substantiveYears: e.event.data.substantiveProgress ? addUnique(doc.substantiveYears, year) : doc.substantiveYears,
         };
       }),
-      ProposalSupervised: step<'ProposalSupervised'>((doc, e) => ({
+      ProposalSupervised: step((doc, e) => ({
         key: e.event.data.key,
         keyMarks: [...doc.keyMarks, { at: e.metadata.occurredAt, key: e.event.data.key }],
       })),
-      AnswerPublished: step<'AnswerPublished'>((doc, e) => {
+      AnswerPublished: step((doc, e) => {
         const at = e.metadata.occurredAt;
         return { publications: [...doc.publications, { at, answerNumber: e.event.data.answerNumber }], published: true, publishedAt: at };
       }),
@@ -184,8 +189,6 @@ function assign(
   { leadUnit, coUnits, dueDate }: { leadUnit: string; coUnits: string[]; dueDate: string },
 ): Partial<ProposalDoc> {
   return {
-    status: 'assigned',
-    open: true,
     leadUnit,
     coUnits,
     dueDate,

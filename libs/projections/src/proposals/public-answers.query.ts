@@ -4,7 +4,10 @@ import type { ProposalDoc } from './proposal-doc.js';
 import { PROPOSALS } from './proposals.projection.js';
 import type { Paged, ProposalSummary } from './proposals.query.js';
 
-/** A published answer (公开答复) as the public sees it: nothing about the members but their names. */
+/**
+ * A proposal's published answer (公开答复) as the public sees it: only the latest one made public, never an
+ * earlier answer it replaced; nothing about the members but the names of those who joined.
+ */
 export interface PublicAnswer extends Pick<ProposalSummary, 'id' | 'number' | 'session' | 'title' | 'category'> {
   /** Names only. */
   readonly proposers: readonly string[];
@@ -13,12 +16,18 @@ export interface PublicAnswer extends Pick<ProposalSummary, 'id' | 'number' | 's
   readonly answer: string;
   readonly answeredAt: string;
   readonly publishedAt: string;
+  /**
+   * When a newer answer (after re-negotiation) replaced this one and that answer is not public: this is still the
+   * proposal's current *published* answer, but no longer its current answer. Null while it is current.
+   */
+  readonly supersededAt: string | null;
 }
 
 export function publicAnswer(doc: ProposalDoc): PublicAnswer | undefined {
   const publication = doc.publications[doc.publications.length - 1];
   const answer = publication && doc.answers[publication.answerNumber - 1];
   if (!answer) return undefined;
+  const newer = doc.answers[publication.answerNumber];
   return {
     id: doc.proposalId,
     number: doc.number,
@@ -31,6 +40,7 @@ export function publicAnswer(doc: ProposalDoc): PublicAnswer | undefined {
     answer: answer.text,
     answeredAt: answer.at,
     publishedAt: publication.at,
+    supersededAt: newer ? newer.at : null,
   };
 }
 

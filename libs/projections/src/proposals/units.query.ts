@@ -1,5 +1,5 @@
 import type { ReadStore } from '@app/read-store';
-import { businessDate, type ResultCategory, type VisitorRank } from '@app/proposals';
+import { answeredOnTime, type ResultCategory, type VisitorRank } from '@app/proposals';
 import type { ProposalDoc } from './proposal-doc.js';
 import { PROPOSALS } from './proposals.projection.js';
 import { isOverdue } from './proposals.query.js';
@@ -56,7 +56,7 @@ export async function unitFigures(
       const first = p.answers[0];
       if (first) {
         lead.answered++;
-        if (businessDate(first.at, utcOffsetMinutes) <= first.dueDate) lead.onTime++;
+        if (answeredOnTime(first.at, first.dueDate, utcOffsetMinutes)) lead.onTime++;
       }
       if (isOverdue(p, today)) lead.overdue++;
       if (p.latestCategory) lead.categories[p.latestCategory]++;

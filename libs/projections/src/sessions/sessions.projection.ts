@@ -1,5 +1,6 @@
 import type { Doc } from '@app/read-store';
-import { defineProjection, docId } from '../projection.js';
+import { PROPOSAL_EVENT_TYPES } from '@app/proposals';
+import { defineProjection, docId, IGNORED, ignoreAll } from '../projection.js';
 
 export const SESSIONS = 'sessions';
 
@@ -19,6 +20,8 @@ export const sessionsProjection = defineProjection<SessionDoc>({
   collection: { name: SESSIONS, fields: { tenant: 'string', session: 'string', year: 'number' }, indexes: [['tenant', 'year']] },
   keyOf: (e) => (e.category === 'session' ? docId(e.tenant, e.streamId) : undefined),
   handlers: {
+    ...ignoreAll(PROPOSAL_EVENT_TYPES),
+    ProposalNumberReserved: IGNORED,
     SessionOpened: (_, e) => {
       const { sessionId, name, year, answerLimitDays } = e.event.data;
       return {

@@ -7,7 +7,6 @@ import type {
   VisitorRank,
   VisitStage,
 } from '../vocabulary.js';
-import type { Proposer } from './events.js';
 
 /** What people ask of a proposal. Field names match the HTTP bodies of the same step. */
 export type ProposalCommand =
@@ -19,9 +18,11 @@ export type ProposalCommand =
         title: string;
         body: string;
         category: Category;
-        proposers?: Proposer[];
+        /** Members asked to join (联名), by id only: each joins by confirming, under their own name. */
+        coProposers?: string[];
       };
     }
+  | { type: 'ConfirmCoProposal'; data: Record<string, never> }
   | { type: 'RegisterProposal'; data: { number?: string } }
   | { type: 'DeclineProposal'; data: { reason: DeclineReason; mergedInto?: string; note?: string } }
   | { type: 'AssignProposal'; data: { leadUnit: string; coUnits?: string[]; dueDate?: string } }

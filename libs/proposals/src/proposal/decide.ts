@@ -1,12 +1,14 @@
 import type { Actor, Role } from '../actor.js';
+import { canReadProposal } from '../access.js';
 import { addDays, businessDate, isCalendarDate } from '../business-time.js';
 import { assertNever, Forbidden, IllegalTransition, NotFound, ValidationFailed } from '../errors.js';
 import type { Recording } from '../recording.js';
 import { nextProposalNumber, type SessionState } from '../session/state.js';
 import { RESULT_CATEGORIES } from '../vocabulary.js';
-import type { ProposalCommand, ProposalCommandOf } from './commands.js';
+import type { ProposalCommand, ProposalCommandOf, ProposalCommandType } from './commands.js';
 import type { ProposalEvent, Proposer } from './events.js';
-import { latestAnswer, type ProposalState, type ProposalStatus } from './state.js';
+import type { ProposalStatus } from './lifecycle.js';
+import { latestAnswer, type ProposalState } from './state.js';
 
 /** Everything a decision may depend on besides the proposal itself; loaded by the caller, never fetched here. */
 export interface ProposalContext extends Recording {
@@ -28,8 +30,83 @@ const STATUS_WORDS: Record<ProposalStatus, string> = {
   reopened: 'reopened for re-negotiation',
 };
 
-function requireRole(actor: Actor, roles: readonly Role[], step: string): void {
+/**
+ * What deciding a command needs loaded beside the proposal's own stream, said for every command (a new command
+ * that is not listed here does not compile). The command path loads what it is told, decides, and appends.
+ */
+export interface ProposalNeeds {
+  /**
+   * The session the decision reads (its existence, opening time, numbers or answer limit): the one the filing
+   * names, the proposal's own, or none.
+   */
+  readonly session: { readonly named: string } | 'own' | 'none';
+  /** A decline as merged reads the proposal it is merged into. */
+  readonly mergeTarget?: string;
+  /** Registration reserves its number on the session stream: both streams are locked, the proposal's first. */
+  readonly reservesNumber: boolean;
+}
+
+export function proposalNeeds(cmd: ProposalCommand): ProposalNeeds {
+  const none: ProposalNeeds = { session: 'none', reservesNumber: false };
+  switch (cmd.type) {
+    case 'FileProposal':
+      return { session: { named: cmd.data.session }, reservesNumber: false };
+    case 'RegisterProposal':
+      return { session: 'own', reservesNumber: true };
+    case 'AssignProposal':
+    case 'ReassignProposal':
+    case 'RenegotiateProposal':
+      // A due date defaults to the session's answer limit.
+      return { session: 'own', reservesNumber: false };
+    case 'DeclineProposal':
+      return cmd.data.reason === 'merged' && cmd.data.mergedInto ? { ...none, mergeTarget: cmd.data.mergedInto } : none;
+    case 'ConfirmCoProposal':
+    case 'RequestReassignment':
+    case 'ClaimProposal':
+    case 'RecordVisit':
+    case 'SendCoUnitOpinion':
+    case 'AnswerProposal':
+    case 'GiveFeedback':
+    case 'FollowUpProposal':
+    case 'SuperviseProposal':
+    case 'PublishAnswer':
+      return none;
+    default:
+      return assertNever(cmd, 'proposal command');
+  }
+}
+
+/** Who may ask for each step, and how a refusal names the step. */
+export const PROPOSAL_STEPS: Readonly<Record<ProposalCommandType, { readonly roles: readonly Role[]; readonly step: string }>> = {
+  FileProposal: { roles: ['member', 'committee'], step: 'filing a proposal' },
+  ConfirmCoProposal: { roles: ['member'], step: 'joining a proposal' },
+  RegisterProposal: { roles: ['committee'], step: 'registering a proposal' },
+  DeclineProposal: { roles: ['committee'], step: 'declining a proposal' },
+  AssignProposal: { roles: ['office'], step: 'assigning a proposal' },
+  RequestReassignment: { roles: ['unit'], step: 'asking for reassignment' },
+  ReassignProposal: { roles: ['office'], step: 'reassigning a proposal' },
+  ClaimProposal: { roles: ['leader'], step: 'claiming a proposal' },
+  RecordVisit: { roles: ['unit'], step: 'visiting the member' },
+  SendCoUnitOpinion: { roles: ['unit'], step: 'sending a co-unit opinion' },
+  AnswerProposal: { roles: ['unit'], step: 'answering a proposal' },
+  GiveFeedback: { roles: ['member'], step: 'giving feedback' },
+  RenegotiateProposal: { roles: ['office', 'committee'], step: 'reopening handling' },
+  FollowUpProposal: { roles: ['unit', 'office'], step: 'following up' },
+  SuperviseProposal: { roles: ['office', 'committee'], step: 'supervising a proposal' },
+  PublishAnswer: { roles: ['office'], step: 'publishing an answer' },
+};
+
+/**
+ * Whether the actor may ask for this step on this proposal at all: their role, and that the proposal is one they
+ * take part in. Decided before any rule that reads the proposal's state, so that a refusal tells someone outside
+ * the proposal nothing about it (its status, its units, its answers). Also checked before a retried command is
+ * answered from what it did the first time.
+ */
+export function authorizeProposalCommand(type: ProposalCommandType, state: ProposalState | null, actor: Actor): void {
+  const { roles, step } = PROPOSAL_STEPS[type];
   if (!roles.includes(actor.role)) throw new Forbidden(`${step} is for ${roles.join(' or ')}, not ${actor.role}`);
+  if (actor.role === 'unit' && !actor.unit) throw new Forbidden('a unit user must belong to a unit');
+  if (state !== null && !canReadProposal(actor, state)) throw new Forbidden(`proposal ${state.id} is not one you take part in`);
 }
 
 function requireStatus(state: ProposalState, allowed: readonly ProposalStatus[], step: string): void {
@@ -54,26 +131,20 @@ function unitsOf(leadUnit: string, coUnits: readonly string[] = []): string[] {
   return [...coUnits];
 }
 
-function unitOf(actor: Actor): string {
-  if (!actor.unit) throw new Forbidden('a unit user must belong to a unit');
-  return actor.unit;
-}
+/** The unit of a `unit` actor (authorizeProposalCommand has made sure there is one). */
+const unitOf = (actor: Actor): string => actor.unit as string;
 
 function fileProposal(cmd: ProposalCommandOf<'FileProposal'>, ctx: ProposalContext): ProposalEvent[] {
   const { actor } = ctx;
-  requireRole(actor, ['member', 'committee'], 'filing a proposal');
   if (!ctx.session) throw new NotFound(`no session ${cmd.data.session}`, 'session');
-  const given: Proposer[] = cmd.data.proposers ?? [];
-  // A member filing is always one of the proposers, first in the list.
-  const self: Proposer[] = actor.role === 'member' ? [{ id: actor.id, ...(actor.name ? { name: actor.name } : {}) }] : [];
-  const proposers: Proposer[] = [];
-  for (const p of [...self, ...given]) {
-    const seen = proposers.findIndex((q) => q.id === p.id);
-    if (seen < 0) proposers.push(p);
-    else if (!proposers[seen].name && p.name) proposers[seen] = p;
-  }
+  if (ctx.occurredAt < ctx.session.openedAt)
+    throw new IllegalTransition(`occurredAt ${ctx.occurredAt} is before session ${ctx.session.id} opened (${ctx.session.openedAt})`, 'occurredAt');
+  // A member filing leads the proposal (领衔) under the name of their own sign-in; everyone they name is asked to
+  // join and joins by confirming. The committee files in its own name and asks the members it names.
+  const proposers: Proposer[] = actor.role === 'member' ? [{ id: actor.id, ...opt('name', actor.name) }] : [];
+  const invitedCoProposers = [...new Set(cmd.data.coProposers ?? [])].filter((id) => !proposers.some((p) => p.id === id));
   const { proposalId, session, title, body, category } = cmd.data;
-  return [{ type: 'ProposalFiled', data: { proposalId, session, title, body, category, proposers } }];
+  return [{ type: 'ProposalFiled', data: { proposalId, session, title, body, category, proposers, invitedCoProposers } }];
 }
 
 function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalContext): ProposalEvent[] {
@@ -82,8 +153,14 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
     case 'FileProposal':
       throw new IllegalTransition(`proposal ${s.id} is already filed`);
 
+    case 'ConfirmCoProposal': {
+      if (s.proposers.some((p) => p.id === actor.id)) throw new IllegalTransition(`member ${actor.id} has already joined proposal ${s.id}`);
+      if (!s.invitedCoProposers.includes(actor.id)) throw new Forbidden(`member ${actor.id} was not asked to join proposal ${s.id}`);
+      requireStatus(s, ['filed'], 'join as co-proposer');
+      return [{ type: 'CoProposerConfirmed', data: { member: actor.id, ...opt('name', actor.name) } }];
+    }
+
     case 'RegisterProposal': {
-      requireRole(actor, ['committee'], 'registering a proposal');
       requireStatus(s, ['filed'], 'register');
       if (!ctx.session) throw new NotFound(`no session ${s.session}`, 'session');
       const number = cmd.data.number ?? ctx.session.numberOf.get(s.id) ?? nextProposalNumber(ctx.session);
@@ -94,7 +171,6 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
     }
 
     case 'DeclineProposal': {
-      requireRole(actor, ['committee'], 'declining a proposal');
       requireStatus(s, ['filed'], 'decline');
       const { reason, mergedInto, note } = cmd.data;
       if (reason === 'merged') {
@@ -113,7 +189,6 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
     }
 
     case 'AssignProposal': {
-      requireRole(actor, ['office'], 'assigning a proposal');
       if (s.status === 'assigned')
         throw new IllegalTransition(`proposal ${s.id} is already assigned to ${s.leadUnit}; reassign it instead`);
       requireStatus(s, ['registered'], 'assign');
@@ -123,7 +198,6 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
     }
 
     case 'RequestReassignment': {
-      requireRole(actor, ['unit'], 'asking for reassignment');
       requireStatus(s, ['assigned'], 'ask for reassignment');
       if (unitOf(actor) !== s.leadUnit) throw new Forbidden(`only the lead unit ${s.leadUnit} may ask for reassignment`);
       if (s.pendingReassignment) throw new IllegalTransition('a reassignment request is already waiting for the office');
@@ -131,7 +205,6 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
     }
 
     case 'ReassignProposal': {
-      requireRole(actor, ['office'], 'reassigning a proposal');
       requireStatus(s, ['assigned'], 'reassign');
       const { leadUnit } = cmd.data;
       const coUnits = unitsOf(leadUnit, cmd.data.coUnits);
@@ -142,14 +215,12 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
     }
 
     case 'ClaimProposal': {
-      requireRole(actor, ['leader'], 'claiming a proposal');
       requireStatus(s, ['registered', 'assigned', 'reopened'], 'claim');
       if (s.claimedBy) throw new IllegalTransition(`proposal ${s.id} is already claimed by ${s.claimedBy}`);
       return [{ type: 'ProposalClaimed', data: { leader: actor.id, ...opt('leaderName', actor.name) } }];
     }
 
     case 'RecordVisit': {
-      requireRole(actor, ['unit'], 'visiting the member');
       const { stage, visitorRank, form, note } = cmd.data;
       if (stage === 'after') {
         if (s.answers.length === 0) throw new IllegalTransition('a visit after handling needs an answer first', 'stage');
@@ -163,7 +234,6 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
     }
 
     case 'SendCoUnitOpinion': {
-      requireRole(actor, ['unit'], 'sending a co-unit opinion');
       requireStatus(s, ['assigned', 'reopened'], 'send a co-unit opinion');
       const unit = unitOf(actor);
       if (!s.coUnits.includes(unit)) throw new Forbidden(`unit ${unit} is not a co-unit of proposal ${s.id}`);
@@ -173,7 +243,6 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
     }
 
     case 'AnswerProposal': {
-      requireRole(actor, ['unit'], 'answering a proposal');
       if (s.status === 'answered')
         throw new IllegalTransition(`proposal ${s.id} is already answered; handling must be reopened first`);
       requireStatus(s, ['assigned', 'reopened'], 'answer');
@@ -191,9 +260,8 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
     }
 
     case 'GiveFeedback': {
-      requireRole(actor, ['member'], 'giving feedback');
       if (!s.proposers.some((p) => p.id === actor.id))
-        throw new Forbidden(`member ${actor.id} is not a proposer of proposal ${s.id}`);
+        throw new Forbidden(`member ${actor.id} has not joined proposal ${s.id}: confirm first`);
       if (s.answers.length === 0) throw new IllegalTransition(`proposal ${s.id} has no answer to give feedback on`);
       if (!s.feedbackOpen)
         throw new IllegalTransition(`handling of proposal ${s.id} was re-negotiated; feedback waits for the new answer`);
@@ -204,13 +272,11 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
     }
 
     case 'RenegotiateProposal': {
-      requireRole(actor, ['office', 'committee'], 'reopening handling');
       if (s.answers.length === 0) throw new IllegalTransition(`proposal ${s.id} has no answer to re-negotiate`);
       return [{ type: 'ProposalRenegotiated', data: { reason: cmd.data.reason, dueDate: dueDateOf(cmd.data.dueDate, ctx) } }];
     }
 
     case 'FollowUpProposal': {
-      requireRole(actor, ['unit', 'office'], 'following up');
       const latest = latestAnswer(s);
       if (!latest) throw new IllegalTransition(`proposal ${s.id} has no answer to follow up`);
       if (latest.category !== 'B')
@@ -226,13 +292,11 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
     }
 
     case 'SuperviseProposal': {
-      requireRole(actor, ['office', 'committee'], 'supervising a proposal');
       requireStatus(s, HANDLING, 'supervise');
       return [{ type: 'ProposalSupervised', data: { key: cmd.data.key, ...opt('note', cmd.data.note) } }];
     }
 
     case 'PublishAnswer': {
-      requireRole(actor, ['office'], 'publishing an answer');
       const latest = latestAnswer(s);
       if (!latest) throw new IllegalTransition(`proposal ${s.id} has no answer to publish`);
       if (!latest.publish) throw new IllegalTransition(`the answer was withheld from publication: ${latest.withholdReason}`);
@@ -250,6 +314,7 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
  * Pure: the clock, the ids and the other streams it depends on come in through `ctx`.
  */
 export function decideProposal(cmd: ProposalCommand, state: ProposalState | null, ctx: ProposalContext): ProposalEvent[] {
+  authorizeProposalCommand(cmd.type, state, ctx.actor);
   if (state === null) {
     if (cmd.type !== 'FileProposal') throw new NotFound('no such proposal');
     return fileProposal(cmd, ctx);

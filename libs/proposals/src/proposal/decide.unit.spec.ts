@@ -3,7 +3,9 @@ import { Forbidden, IllegalTransition, NotFound, ValidationFailed } from '../err
 import { given, on, refusalOf, sessionOf, tenOClock, type Given } from '../testing/given.js';
 import type { SessionEvent } from '../session/events.js';
 import type { Attitude, ResultCategory } from '../vocabulary.js';
+import type { ProposalCommand } from './commands.js';
 import type { ProposalEvent } from './events.js';
+import { proposalNeeds } from './decide.js';
 import { evolveProposal, type ProposalState } from './state.js';
 
 /*
@@ -44,7 +46,9 @@ const filedEvent: ProposalEvent = {
     title: '关于科学规范设立充电桩的建议',
     body: '建议统一规划全区充电桩布点……',
     category: 'urban-rural',
+    // 李委员 joined when the proposal was filed under the rules of proposal.filed.v1 (see the codec).
     proposers: [{ id: 'm-wang', name: '王委员' }, { id: 'm-li' }],
+    invitedCoProposers: [],
   },
 };
 const answered = (category: ResultCategory, date: string, publish = true): Given =>
@@ -110,7 +114,7 @@ describe('any step on an existing proposal', () => {
 });
 
 describe('FileProposal', () => {
-  const file = (proposers?: { id: string; name?: string }[]) =>
+  const file = (coProposers?: string[]) =>
     ({
       type: 'FileProposal',
       data: {
@@ -119,30 +123,28 @@ describe('FileProposal', () => {
         title: '关于科学规范设立充电桩的建议',
         body: '建议统一规划全区充电桩布点……',
         category: 'urban-rural',
-        ...(proposers ? { proposers } : {}),
+        ...(coProposers ? { coProposers } : {}),
       },
     }) as const;
+  const filed = (proposers: { id: string; name?: string }[], invitedCoProposers: string[]) => ({
+    ...filedEvent,
+    data: { ...filedEvent.data, proposers, invitedCoProposers },
+  });
 
-  it('files a member’s proposal with the member as its proposer', () => {
+  it('files a member’s proposal with the member as its proposer, under the name of their sign-in', () => {
     expect(story().when(file(), { actor: wang, occurredAt: tenOClock('2019-01-10') })).toEqual([
-      { ...filedEvent, data: { ...filedEvent.data, proposers: [{ id: 'm-wang', name: '王委员' }] } },
+      filed([{ id: 'm-wang', name: '王委员' }], []),
     ]);
   });
 
-  it('puts the filing member first in a joint proposal and lists each proposer once', () => {
-    const [event] = story().when(file([{ id: 'm-li' }, { id: 'm-wang' }, { id: 'm-li', name: '李委员' }]), {
-      actor: wang,
-    });
-    expect(event).toEqual({
-      ...filedEvent,
-      data: { ...filedEvent.data, proposers: [{ id: 'm-wang', name: '王委员' }, { id: 'm-li', name: '李委员' }] },
-    });
+  it('asks each co-proposer once to join a joint proposal; the filing member leads it', () => {
+    expect(story().when(file(['m-li', 'm-wang', 'm-li', 'm-zhao']), { actor: wang })).toEqual([
+      filed([{ id: 'm-wang', name: '王委员' }], ['m-li', 'm-zhao']),
+    ]);
   });
 
-  it('lets the committee file on behalf of the proposers it names', () => {
-    expect(story().when(file([{ id: 'm-wang', name: '王委员' }, { id: 'm-li' }]), { actor: committee })).toEqual([
-      filedEvent,
-    ]);
+  it('lets the committee file in its own name, asking the members it names to join', () => {
+    expect(story().when(file(['m-wang', 'm-li']), { actor: committee })).toEqual([filed([], ['m-wang', 'm-li'])]);
   });
 
   it('is forbidden to the office', () => {
@@ -160,6 +162,14 @@ describe('FileProposal', () => {
     });
   });
 
+  it('is refused as a paper record dated before the session opened', () => {
+    expect(refusalOf(() => story().when(file(), { actor: wang, recorder: clerk, occurredAt: tenOClock('1900-01-01') }))).toEqual({
+      error: IllegalTransition,
+      message: 'occurredAt 1900-01-01T02:00:00.000Z is before session 6-3 opened (2018-12-01T02:00:00.000Z)',
+      field: 'occurredAt',
+    });
+  });
+
   it('is refused a second time for the same proposal', () => {
     expect(refusalOf(() => story(...FILED).when(file(), { actor: wang }))).toEqual({
       error: IllegalTransition,
@@ -168,77 +178,92 @@ describe('FileProposal', () => {
   });
 });
 
-describe('RegisterProposal', () => {
-  const register = (number?: string) => ({ type: 'RegisterProposal', data: number ? { number } : {} }) as const;
+describe('ConfirmCoProposal (联名确认)', () => {
+  const confirm = { type: 'ConfirmCoProposal', data: {} } as const;
+  const joint = () =>
+    story(on('2019-01-10', { ...filedEvent, data: { ...filedEvent.data, proposers: [{ id: 'm-wang', name: '王委员' }], invitedCoProposers: ['m-li', 'm-zhao'] } }));
 
-  it('numbers the registers of a session 6-3-001, 6-3-002, …', () => {
-    const first = story(...FILED).when(register(), { actor: committee });
-    expect(first).toEqual([{ type: 'ProposalRegistered', data: { number: '6-3-001' } }]);
-
-    const afterFirst = sessionOf(
-      OPENED,
-      { type: 'ProposalNumberReserved', data: { number: '6-3-001', proposalId: 'p-private-enterprise' } },
-    );
-    expect(story(...FILED).when(register(), { actor: committee, session: afterFirst })).toEqual([
-      { type: 'ProposalRegistered', data: { number: '6-3-002' } },
+  it('lets an asked member join under the name of their own sign-in', () => {
+    expect(joint().when(confirm, { actor: { ...zhao, name: '赵委员' } })).toEqual([
+      { type: 'CoProposerConfirmed', data: { member: 'm-zhao', name: '赵委员' } },
     ]);
   });
 
-  it('gives the number the committee asks for when it is free', () => {
-    expect(story(...FILED).when(register('6-3-017'), { actor: committee })).toEqual([
-      { type: 'ProposalRegistered', data: { number: '6-3-017' } },
-    ]);
-  });
-
-  it('keeps the number already reserved for this proposal when registration is retried', () => {
-    const reserved = sessionOf(
-      OPENED,
-      { type: 'ProposalNumberReserved', data: { number: '6-3-005', proposalId: P } },
-      { type: 'ProposalNumberReserved', data: { number: '6-3-006', proposalId: 'p-waste-sorting' } },
+  it('gives feedback rights only after joining', () => {
+    const asked = joint();
+    const answeredState = story(
+      on('2019-01-10', { ...filedEvent, data: { ...filedEvent.data, proposers: [{ id: 'm-wang', name: '王委员' }], invitedCoProposers: ['m-li'] } }),
+      on('2019-01-20', { type: 'ProposalRegistered', data: { number: '6-3-017' } }),
+      on('2019-02-25', { type: 'ProposalAssigned', data: { leadUnit: LEAD, coUnits: [], dueDate: '2019-05-26' } }),
+      answered('A', '2019-05-20'),
     );
-    expect(story(...FILED).when(register(), { actor: committee, session: reserved })).toEqual([
-      { type: 'ProposalRegistered', data: { number: '6-3-005' } },
-    ]);
-  });
-
-  it('refuses a requested number already given to another proposal', () => {
-    const taken = sessionOf(
-      OPENED,
-      { type: 'ProposalNumberReserved', data: { number: '6-3-001', proposalId: 'p-private-enterprise' } },
-    );
-    expect(refusalOf(() => story(...FILED).when(register('6-3-001'), { actor: committee, session: taken }))).toEqual({
-      error: IllegalTransition,
-      message: 'number 6-3-001 is already given to proposal p-private-enterprise',
-      field: 'number',
-    });
-  });
-
-  it('refuses a second registration', () => {
-    expect(refusalOf(() => story(...REGISTERED).when(register(), { actor: committee }))).toEqual({
-      error: IllegalTransition,
-      message: `cannot register: proposal ${P} is registered and not yet assigned`,
-    });
-  });
-
-  it('refuses to register a declined proposal', () => {
-    expect(refusalOf(() => story(...DECLINED).when(register(), { actor: committee }))).toEqual({
-      error: IllegalTransition,
-      message: `cannot register: proposal ${P} is declined`,
-    });
-  });
-
-  it('is forbidden to the office', () => {
-    expect(refusalOf(() => story(...FILED).when(register(), { actor: office }))).toEqual({
+    expect(refusalOf(() => answeredState.when({ type: 'GiveFeedback', data: { attitude: 'satisfied', agreesWithResult: true } }, { actor: li }))).toEqual({
       error: Forbidden,
-      message: 'registering a proposal is for committee, not office',
+      message: `member m-li has not joined proposal ${P}: confirm first`,
+    });
+    expect(asked.state?.proposers.map((p) => p.id)).toEqual(['m-wang']);
+  });
+
+  it('is forbidden to a member who was not asked, without telling them anything about the proposal', () => {
+    expect(refusalOf(() => joint().when(confirm, { actor: { id: 'm-stranger', role: 'member' } }))).toEqual({
+      error: Forbidden,
+      message: `proposal ${P} is not one you take part in`,
     });
   });
 
-  it('is refused when the proposal’s session does not exist', () => {
-    expect(refusalOf(() => story(...FILED).when(register(), { actor: committee, session: null }))).toEqual({
-      error: NotFound,
-      message: 'no session 6-3',
-      field: 'session',
+  it('is refused once the member has joined', () => {
+    expect(refusalOf(() => joint().when(confirm, { actor: wang }))).toEqual({
+      error: IllegalTransition,
+      message: `member m-wang has already joined proposal ${P}`,
+    });
+  });
+
+  it('is refused after the committee reviewed the proposal', () => {
+    const reviewed = story(
+      on('2019-01-10', { ...filedEvent, data: { ...filedEvent.data, invitedCoProposers: ['m-zhao'] } }),
+      on('2019-01-20', { type: 'ProposalRegistered', data: { number: '6-3-017' } }),
+    );
+    expect(refusalOf(() => reviewed.when(confirm, { actor: zhao }))).toEqual({
+      error: IllegalTransition,
+      message: `cannot join as co-proposer: proposal ${P} is registered and not yet assigned`,
+    });
+  });
+});
+
+describe('a caller outside the proposal learns nothing from a refusal', () => {
+  const handled = () =>
+    story(
+      ...FILED,
+      on('2019-01-20', { type: 'ProposalRegistered', data: { number: '6-3-017' } }),
+      on('2019-02-25', { type: 'ProposalAssigned', data: { leadUnit: LEAD, coUnits: [CO], dueDate: '2019-05-26' } }),
+      on('2019-05-01', { type: 'CoUnitOpinionSent', data: { unit: CO, opinion: '同意' } }),
+      answered('A', '2019-05-20', false),
+    );
+  const outside = `proposal ${P} is not one you take part in`;
+
+  it.each<[string, ProposalCommand]>([
+    ['an answer', { type: 'AnswerProposal', data: { category: 'A', text: '答复', publish: true } }],
+    ['a visit', { type: 'RecordVisit', data: { stage: 'during', visitorRank: 'staff', form: 'phone' } }],
+    ['a co-unit opinion', { type: 'SendCoUnitOpinion', data: { opinion: '同意' } }],
+    ['a follow-up', { type: 'FollowUpProposal', data: { note: '推进中' } }],
+    ['a reassignment request', { type: 'RequestReassignment', data: { reason: '不属于本单位职责' } }],
+  ])('a unit that does not handle it, sending %s, hears only that', (_, command) => {
+    const refusal = refusalOf(() => handled().when(command, { actor: otherUnit }));
+    expect(refusal).toEqual({ error: Forbidden, message: outside });
+    expect(refusal.message).not.toMatch(/answered|construction-commission|\bA\b|withheld/);
+  });
+
+  it('is told so before the order of steps is checked, so the time of the last step stays unknown', () => {
+    expect(refusalOf(() => handled().when({ type: 'RecordVisit', data: { stage: 'during', visitorRank: 'staff', form: 'phone' } }, { actor: otherUnit, recorder: clerk, occurredAt: tenOClock('2019-01-01') }))).toEqual({
+      error: Forbidden,
+      message: outside,
+    });
+  });
+
+  it('a member who is not a proposer, giving feedback, hears only that', () => {
+    expect(refusalOf(() => handled().when({ type: 'GiveFeedback', data: { attitude: 'satisfied', agreesWithResult: true } }, { actor: zhao }))).toEqual({
+      error: Forbidden,
+      message: outside,
     });
   });
 });
@@ -476,8 +501,8 @@ describe('RequestReassignment', () => {
 
   it('refuses a proposal that is not being handled by a unit', () => {
     expect(refusalOf(() => story(...REGISTERED).when(request, { actor: leadUnit }))).toEqual({
-      error: IllegalTransition,
-      message: `cannot ask for reassignment: proposal ${P} is registered and not yet assigned`,
+      error: Forbidden,
+      message: `proposal ${P} is not one you take part in`,
     });
   });
 
@@ -726,8 +751,8 @@ describe('RecordVisit', () => {
         ),
       ),
     ).toEqual({
-      error: IllegalTransition,
-      message: `cannot record a visit during handling: proposal ${P} is registered and not yet assigned`,
+      error: Forbidden,
+      message: `proposal ${P} is not one you take part in`,
     });
   });
 
@@ -739,7 +764,7 @@ describe('RecordVisit', () => {
           { actor: otherUnit },
         ),
       ),
-    ).toEqual({ error: Forbidden, message: `unit ${OTHER} does not handle proposal ${P}` });
+    ).toEqual({ error: Forbidden, message: `proposal ${P} is not one you take part in` });
   });
 });
 
@@ -761,8 +786,8 @@ describe('SendCoUnitOpinion', () => {
 
   it('refuses a proposal not yet assigned', () => {
     expect(refusalOf(() => story(...REGISTERED).when(opinion, { actor: coUnit }))).toEqual({
-      error: IllegalTransition,
-      message: `cannot send a co-unit opinion: proposal ${P} is registered and not yet assigned`,
+      error: Forbidden,
+      message: `proposal ${P} is not one you take part in`,
     });
   });
 
@@ -840,15 +865,15 @@ describe('AnswerProposal', () => {
 
   it('refuses an answer before the proposal is assigned', () => {
     expect(refusalOf(() => story(...REGISTERED).when(answer('A'), { actor: leadUnit }))).toEqual({
-      error: IllegalTransition,
-      message: `cannot answer: proposal ${P} is registered and not yet assigned`,
+      error: Forbidden,
+      message: `proposal ${P} is not one you take part in`,
     });
   });
 
   it('refuses an answer to a declined proposal', () => {
     expect(refusalOf(() => story(...DECLINED).when(answer('A'), { actor: leadUnit }))).toEqual({
-      error: IllegalTransition,
-      message: `cannot answer: proposal ${P} is declined`,
+      error: Forbidden,
+      message: `proposal ${P} is not one you take part in`,
     });
   });
 
@@ -926,7 +951,7 @@ describe('GiveFeedback', () => {
   it('is forbidden to a member who is not a proposer', () => {
     expect(refusalOf(() => story(...ANSWERED_A).when(give('satisfied', true), { actor: zhao }))).toEqual({
       error: Forbidden,
-      message: `member m-zhao is not a proposer of proposal ${P}`,
+      message: `proposal ${P} is not one you take part in`,
     });
   });
 
@@ -1122,7 +1147,7 @@ describe('FollowUpProposal', () => {
   it('is forbidden to a unit that does not handle the proposal', () => {
     expect(
       refusalOf(() => story(...ANSWERED_B).when({ type: 'FollowUpProposal', data: { note: '跟踪' } }, { actor: otherUnit })),
-    ).toEqual({ error: Forbidden, message: `unit ${OTHER} does not handle proposal ${P}` });
+    ).toEqual({ error: Forbidden, message: `proposal ${P} is not one you take part in` });
   });
 });
 
@@ -1207,5 +1232,26 @@ describe('PublishAnswer', () => {
       error: IllegalTransition,
       message: 'the latest answer is already published',
     });
+  });
+});
+
+describe('proposalNeeds: what the command path loads beside the proposal', () => {
+  it('loads the session a filing names, and the proposal’s own session where a due date or a number is decided', () => {
+    expect(proposalNeeds({ type: 'FileProposal', data: { proposalId: P, session: '6-4', title: 't', body: 'b', category: 'other' } })).toEqual({
+      session: { named: '6-4' },
+      reservesNumber: false,
+    });
+    expect(proposalNeeds({ type: 'RegisterProposal', data: {} })).toEqual({ session: 'own', reservesNumber: true });
+    expect(proposalNeeds({ type: 'AssignProposal', data: { leadUnit: LEAD } }).session).toBe('own');
+    expect(proposalNeeds({ type: 'RenegotiateProposal', data: { reason: '再协商' } }).session).toBe('own');
+  });
+
+  it('loads the target of a merge, and nothing else for the other steps', () => {
+    expect(proposalNeeds({ type: 'DeclineProposal', data: { reason: 'merged', mergedInto: 'p-other' } })).toEqual({
+      session: 'none',
+      mergeTarget: 'p-other',
+      reservesNumber: false,
+    });
+    expect(proposalNeeds({ type: 'GiveFeedback', data: { attitude: 'satisfied', agreesWithResult: true } })).toEqual({ session: 'none', reservesNumber: false });
   });
 });

@@ -8,6 +8,7 @@ import type {
   VisitStage,
 } from '../vocabulary.js';
 
+/** A member who has joined a proposal; the name is the member's own, from their sign-in, never the filer's words. */
 export interface Proposer {
   readonly id: string;
   readonly name?: string;
@@ -23,9 +24,13 @@ export type ProposalEvent =
         title: string;
         body: string;
         category: Category;
+        /** Who has joined: the member who filed (领衔), with the name of their sign-in. */
         proposers: Proposer[];
+        /** Members named as co-proposers (联名) who have not confirmed yet: they join by confirming. */
+        invitedCoProposers: string[];
       };
     }
+  | { type: 'CoProposerConfirmed'; data: { member: string; name?: string } }
   | { type: 'ProposalRegistered'; data: { number: string } }
   | { type: 'ProposalDeclined'; data: { reason: DeclineReason; mergedInto?: string; note?: string } }
   | { type: 'ProposalAssigned'; data: { leadUnit: string; coUnits: string[]; dueDate: string } }

@@ -1,8 +1,7 @@
 import { assertNever } from '../errors.js';
 import type { Category, DeclineReason, ResultCategory } from '../vocabulary.js';
-import { feedbackReopens, type ProposalEvent, type Proposer } from './events.js';
-
-export type ProposalStatus = 'filed' | 'registered' | 'declined' | 'assigned' | 'answered' | 'reopened';
+import type { ProposalEvent, Proposer } from './events.js';
+import { statusAfter, type ProposalStatus } from './lifecycle.js';
 
 export interface AnswerSummary {
   readonly unit: string;
@@ -20,7 +19,10 @@ export interface ProposalState {
   readonly session: string;
   readonly title: string;
   readonly category: Category;
+  /** Members who have joined (the filer and the co-proposers who confirmed): they give feedback. */
   readonly proposers: readonly Proposer[];
+  /** Members asked to join who have not confirmed: they may read the proposal to decide, nothing more. */
+  readonly invitedCoProposers: readonly string[];
   readonly status: ProposalStatus;
   readonly number?: string;
   readonly declined?: { readonly reason: DeclineReason; readonly mergedInto?: string };
@@ -63,7 +65,8 @@ export function evolveProposal(
       title: d.title,
       category: d.category,
       proposers: d.proposers,
-      status: 'filed',
+      invitedCoProposers: d.invitedCoProposers,
+      status: statusAfter(null, event),
       coUnits: [],
       unitsEverAssigned: [],
       coUnitOpinionsFrom: [],
@@ -76,18 +79,25 @@ export function evolveProposal(
     };
   }
   if (state === null) throw new TypeError(`${event.type} before ProposalFiled`);
-  const s: ProposalState = { ...state, lastOccurredAt: meta.occurredAt };
+  const s: ProposalState = { ...state, status: statusAfter(state.status, event), lastOccurredAt: meta.occurredAt };
   switch (event.type) {
+    case 'CoProposerConfirmed': {
+      const { member, name } = event.data;
+      return {
+        ...s,
+        proposers: [...s.proposers, { id: member, ...(name ? { name } : {}) }],
+        invitedCoProposers: s.invitedCoProposers.filter((id) => id !== member),
+      };
+    }
     case 'ProposalRegistered':
-      return { ...s, status: 'registered', number: event.data.number };
+      return { ...s, number: event.data.number };
     case 'ProposalDeclined':
-      return { ...s, status: 'declined', declined: { reason: event.data.reason, mergedInto: event.data.mergedInto } };
+      return { ...s, declined: { reason: event.data.reason, mergedInto: event.data.mergedInto } };
     case 'ProposalAssigned':
     case 'ProposalReassigned': {
       const { leadUnit, coUnits, dueDate } = event.data;
       return {
         ...s,
-        status: 'assigned',
         leadUnit,
         coUnits,
         dueDate,
@@ -108,17 +118,13 @@ export function evolveProposal(
       const { unit, category, publish, withholdReason } = event.data;
       const { occurredAt } = meta;
       const answer: AnswerSummary = { unit, category, publish, withholdReason, occurredAt, dueDate: s.dueDate ?? '' };
-      return { ...s, status: 'answered', answers: [...s.answers, answer], feedbackOpen: true, feedbackFrom: [] };
+      return { ...s, answers: [...s.answers, answer], feedbackOpen: true, feedbackFrom: [] };
     }
     case 'FeedbackGiven':
-      return {
-        ...s,
-        status: feedbackReopens(event.data) ? 'reopened' : s.status,
-        feedbackFrom: addUnique(s.feedbackFrom, event.data.member),
-      };
+      return { ...s, feedbackFrom: addUnique(s.feedbackFrom, event.data.member) };
     case 'ProposalRenegotiated':
       // A new round of handling: co-units give their opinion again before the new answer.
-      return { ...s, status: 'reopened', dueDate: event.data.dueDate, feedbackOpen: false, coUnitOpinionsFrom: [] };
+      return { ...s, dueDate: event.data.dueDate, feedbackOpen: false, coUnitOpinionsFrom: [] };
     case 'ProposalFollowedUp':
       return s;
     case 'ProposalSupervised':

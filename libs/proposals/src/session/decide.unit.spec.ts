@@ -20,7 +20,7 @@ const reserved = (number: string, proposalId: string): SessionEvent => ({
 });
 
 const when = (state: SessionState | null, command: SessionCommand, actor: Actor, defaultAnswerLimitDays = 90) => {
-  const ctx: SessionContext = { actor, defaultAnswerLimitDays };
+  const ctx: SessionContext = { actor, defaultAnswerLimitDays, occurredAt: '2019-03-01T02:00:00.000Z', utcOffsetMinutes: 480 };
   return decideSession(command, state, ctx);
 };
 
@@ -120,6 +120,44 @@ describe('RecordSupervisionVisit', () => {
   it('is refused for a session that was never opened', () => {
     const visit = { type: 'RecordSupervisionVisit', data: { unit: 'construction-commission' } } as const;
     expect(refusalOf(() => when(null, visit, office))).toEqual({ error: NotFound, message: 'no such session' });
+  });
+});
+
+describe('paper records keep the session’s time', () => {
+  const clerk: Actor = { id: 'clerk-1', role: 'clerk' };
+  const open = { type: 'OpenSession', data: { id: '6-3', name: '区政协六届三次会议', year: 2019 } } as const;
+  const paper = (occurredAt: string): SessionContext => ({ actor: office, recorder: clerk, occurredAt, utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
+
+  it.each(['2018-12-20T02:00:00.000Z', '2019-01-05T02:00:00.000Z'])('records an opening dated %s for the 2019 session', (at) => {
+    expect(decideSession(open, null, paper(at))).toHaveLength(1);
+  });
+
+  it.each(['1950-01-05T02:00:00.000Z', '2017-12-31T02:00:00.000Z', '2020-01-02T02:00:00.000Z'])(
+    'refuses a paper opening of the 2019 session dated %s',
+    (at) => {
+      expect(refusalOf(() => decideSession(open, null, paper(at)))).toEqual({
+        error: ValidationFailed,
+        message: 'a paper record of the opening of the 2019 session must be dated in 2018 or 2019',
+        field: 'occurredAt',
+      });
+    },
+  );
+
+  it('refuses a supervision visit dated before the session opened', () => {
+    const visit = { type: 'RecordSupervisionVisit', data: { unit: 'construction-commission' } } as const;
+    expect(refusalOf(() => decideSession(visit, sessionOf(OPENED), paper('1950-06-01T02:00:00.000Z')))).toEqual({
+      error: IllegalTransition,
+      message: "occurredAt 1950-06-01T02:00:00.000Z is before the session's previous step (2018-12-01T02:00:00.000Z)",
+      field: 'occurredAt',
+    });
+  });
+
+  it('keeps supervision visits in order', () => {
+    const visited = sessionOf(OPENED);
+    const later = { ...visited, lastOccurredAt: '2019-06-01T02:00:00.000Z' };
+    const visit = { type: 'RecordSupervisionVisit', data: { unit: 'planning-bureau' } } as const;
+    expect(refusalOf(() => decideSession(visit, later, paper('2019-05-31T02:00:00.000Z'))).field).toBe('occurredAt');
+    expect(decideSession(visit, later, paper('2019-06-01T02:00:00.000Z'))).toHaveLength(1);
   });
 });
 

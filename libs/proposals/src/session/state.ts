@@ -6,16 +6,27 @@ export interface SessionState {
   readonly name: string;
   readonly year: number;
   readonly answerLimitDays: number;
+  /** Business time the session opened: no step of the session or of its proposals happens before it. */
+  readonly openedAt: string;
+  /**
+   * Business time of the session's latest own step (its opening, a supervision visit): a recorded step of the
+   * session may not happen before it. Number reservations belong to their proposals' registrations and keep the
+   * proposals' order instead.
+   */
+  readonly lastOccurredAt: string;
   /** Registration number → proposal id. */
   readonly numbers: ReadonlyMap<string, string>;
   /** Proposal id → the latest number reserved for it. */
   readonly numberOf: ReadonlyMap<string, string>;
 }
 
-export function evolveSession(state: SessionState | null, event: SessionEvent): SessionState {
+export type SessionEvolveMeta = { readonly occurredAt: string };
+
+export function evolveSession(state: SessionState | null, event: SessionEvent, meta: SessionEvolveMeta): SessionState {
   if (event.type === 'SessionOpened') {
     const { sessionId, name, year, answerLimitDays } = event.data;
-    return { id: sessionId, name, year, answerLimitDays, numbers: new Map(), numberOf: new Map() };
+    const { occurredAt } = meta;
+    return { id: sessionId, name, year, answerLimitDays, openedAt: occurredAt, lastOccurredAt: occurredAt, numbers: new Map(), numberOf: new Map() };
   }
   if (state === null) throw new TypeError(`${event.type} before SessionOpened`);
   switch (event.type) {
@@ -28,7 +39,7 @@ export function evolveSession(state: SessionState | null, event: SessionEvent): 
       };
     }
     case 'SupervisionVisitRecorded':
-      return state;
+      return { ...state, lastOccurredAt: meta.occurredAt };
     default:
       return assertNever(event, 'session event');
   }

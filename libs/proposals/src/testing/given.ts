@@ -32,8 +32,11 @@ export function fold(history: readonly Given[]): ProposalState | null {
   );
 }
 
+/** Session events as of a business time well before the specs' proposals (the session opened then). */
+export const SESSION_OPENED_AT = '2018-12-01T02:00:00.000Z';
+
 export function sessionOf(...events: SessionEvent[]): SessionState {
-  const state = events.reduce<SessionState | null>((s, e) => evolveSession(s, e), null);
+  const state = events.reduce<SessionState | null>((s, e) => evolveSession(s, e, { occurredAt: SESSION_OPENED_AT }), null);
   assert.ok(state, 'a session needs its SessionOpened event');
   return state;
 }

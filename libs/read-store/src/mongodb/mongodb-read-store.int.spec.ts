@@ -1,4 +1,4 @@
-import { describeReadStoreContract } from '../read-store.contract.js';
+import { describeReadStoreContract } from '../testing/read-store.contract.js';
 import { MongoReadStore } from './mongodb-read-store.js';
 
 /**

@@ -1,6 +1,6 @@
-import { describeReadStoreContract } from '../read-store.contract.js';
+import { describeReadStoreContract } from '../testing/read-store.contract.js';
 import { CheckpointMoved, RebuildSuperseded, UndeclaredField, type CollectionDef, type Doc, type Filter } from '../read-store.js';
-import { FakeMongoServer, transientError, type FakeMongoClient } from './fake-mongo-client.js';
+import { FakeMongoServer, transientError, type FakeMongoClient } from '../testing/fake-mongo-client.js';
 import { MongoReadStore, databaseFromUrl, escapeRegex, indexSpecs, mongoFilter, mongoSort, type StoredDoc } from './mongodb-read-store.js';
 
 /*

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { describeReadStoreContract } from '../read-store.contract.js';
+import { describeReadStoreContract } from '../testing/read-store.contract.js';
 import type { Filter } from '../read-store.js';
 import { SqliteReadStore, STATEMENT_CACHE_SIZE } from './sqlite-read-store.js';
 

@@ -1,5 +1,5 @@
 import type { ClientSession, Document, IndexDescription, TransactionOptions } from 'mongodb';
-import type { MongoBulkWriteResultLike, MongoClientLike, MongoCollectionLike, MongoCursorLike, MongoDbLike } from './mongodb-read-store.js';
+import type { MongoBulkWriteResultLike, MongoClientLike, MongoCollectionLike, MongoCursorLike, MongoDbLike } from '../mongodb/mongodb-read-store.js';
 
 /*
  * A hand-written, in-memory stand-in for the part of the MongoDB driver the read store uses (`MongoClientLike`),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CheckpointMoved, type CollectionDef, type Doc, type Filter, type ReadStore } from './read-store.js';
+import { CheckpointMoved, type CollectionDef, type Doc, type Filter, type ReadStore } from '../read-store.js';
 
 interface Item extends Doc {
   readonly tenant: string;

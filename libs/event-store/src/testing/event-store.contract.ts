@@ -6,7 +6,7 @@ import {
   type NewEvent,
   type RecordedEvent,
   type Subscription,
-} from './event-store.js';
+} from '../event-store.js';
 
 /**
  * The behaviour every event-store adapter owes the application. Runs against each adapter; streams are named

@@ -24,7 +24,7 @@ export interface TrailEntry {
 }
 
 /** Reads of one proposal straight from its stream, for those allowed to see it. */
-export class ProposalQueries {
+export class ProposalTrail {
   constructor(
     private readonly processor: CommandProcessor,
     private readonly store: EventStore,

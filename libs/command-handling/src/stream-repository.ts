@@ -31,7 +31,7 @@ const EMPTY: Folded<never> = { state: null, revision: 'no_stream', lastHash: nul
  * optimistic: if another process appended meanwhile, the append's expected revision refuses it, the cache entry is
  * dropped, and the command is decided again on a fresh load. Reads that must see other writers ask for `fresh`.
  */
-export class StreamWriter<S> {
+export class StreamRepository<S> {
   private readonly cache = new Map<string, Folded<S>>();
 
   constructor(
@@ -85,14 +85,14 @@ export class StreamWriter<S> {
     stream: string,
     folded: Folded<S>,
     events: readonly DomainEvent[],
-    metadata: Omit<EventMetadata, 'hash' | 'schemaVersion'>,
+    metadata: Omit<EventMetadata, 'hash'>,
   ): Promise<{ revision: number; position: number }> {
     let previousHash = folded.lastHash;
     let revision = folded.revision === 'no_stream' ? -1 : folded.revision;
     const stored: NewEvent[] = events.map((event, index) => {
-      const { type, data, schemaVersion } = this.codec.encode(event);
+      const { type, data } = this.codec.encode(event);
       revision += 1;
-      const unhashed = { ...metadata, schemaVersion };
+      const unhashed = { ...metadata };
       const hash = chainHash(previousHash, { stream, revision, type, data, metadata: unhashed });
       previousHash = hash;
       return {
