@@ -2,7 +2,7 @@ import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:
 import type { EventStore } from '@app/event-store';
 import { canonicalJson } from './hash-chain.js';
 import { merkleRoot, sortHeads, type StreamHead } from './merkle.js';
-import { parseStreamName, tenantPrefixes } from './streams.js';
+import { parseStreamName, tenantPrefixes } from '@app/proposals';
 import { verifyTrail, type TrailProblem, type TrailSnapshot } from './verify-trail.js';
 
 /**

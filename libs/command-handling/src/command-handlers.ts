@@ -14,7 +14,7 @@ import {
 import { CommandProcessor, type CommandRequest, type CommandResult, type MetadataBase } from './command-processor.js';
 import { nameBasedUuid } from './ids.js';
 import type { Folded } from './stream-repository.js';
-import { proposalStream, sessionStream } from './streams.js';
+import { proposalStream, sessionStream } from '@app/proposals';
 
 export class ExecuteProposalCommand extends Command<CommandResult> {
   constructor(

@@ -10,7 +10,7 @@ import { schemaVersionOf, type Actor, type ProposalCommand } from '@app/proposal
 import { CommandProcessor, type CommandRequest } from './command-processor.js';
 import { commandHandlers, ExecuteProposalCommand, ExecuteSessionCommand } from './command-handlers.js';
 import { chainHash, withoutHash } from './hash-chain.js';
-import { proposalStream, sessionStream } from './streams.js';
+import { proposalStream, sessionStream } from '@app/proposals';
 
 const TENANT = 'jinshan';
 const office: Actor = { id: 'o-1', role: 'office' };

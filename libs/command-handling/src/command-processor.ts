@@ -21,9 +21,9 @@ import {
 import { canonicalJson } from './hash-chain.js';
 import { commandIdFor } from './ids.js';
 import { KeyedLock } from './keyed-lock.js';
-import type { EventMetadata } from './metadata.js';
+import type { EventMetadata } from '@app/proposals';
 import { StreamRepository, type Folded } from './stream-repository.js';
-import { streamKindOf } from './streams.js';
+import { streamKindOf } from '@app/proposals';
 
 export interface CommandRequest<C> {
   readonly tenant: string;

@@ -1,7 +1,5 @@
-export * from './streams.js';
 export * from './hash-chain.js';
 export * from './ids.js';
-export * from './metadata.js';
 export * from './stream-repository.js';
 export * from './command-processor.js';
 export * from './proposal-trail.js';

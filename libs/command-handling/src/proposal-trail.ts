@@ -1,8 +1,8 @@
 import type { EventStore } from '@app/event-store';
 import { canReadProposal, Forbidden, NotFound, type Actor, type ProposalState } from '@app/proposals';
 import type { CommandProcessor } from './command-processor.js';
-import type { EventMetadata } from './metadata.js';
-import { proposalStream } from './streams.js';
+import type { EventMetadata } from '@app/proposals';
+import { proposalStream } from '@app/proposals';
 
 export interface ProposalView extends ProposalState {
   readonly revision: number;

@@ -2,7 +2,7 @@ import type { EventStore, NewEvent, RecordedEvent } from '@app/event-store';
 import type { DomainEvent, EventCodec } from '@app/proposals';
 import { chainHash } from './hash-chain.js';
 import { eventIdFor } from './ids.js';
-import type { EventMetadata } from './metadata.js';
+import type { EventMetadata } from '@app/proposals';
 
 interface CommandRecord {
   readonly revision: number;

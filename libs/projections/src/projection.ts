@@ -1,7 +1,6 @@
 import type { RecordedEvent } from '@app/event-store';
 import type { CollectionDef, Doc } from '@app/read-store';
-import { parseStreamName, type EventMetadata, type StreamCategory } from '@app/command-handling';
-import { eventCodec, type DomainEvent, type DomainEventType, type EventCodec } from '@app/proposals';
+import { type DomainEvent, type DomainEventType, eventCodec, type EventCodec, type EventMetadata, parseStreamName, type StreamCategory } from '@app/proposals';
 
 /** A stored event as projections see it: the decoded domain event and where it came from. */
 export interface ProjectedEvent<E extends DomainEvent = DomainEvent> {

@@ -3,38 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandProcessor, commandHandlers } from '@app/command-handling';
 import { SqliteEventStore, type EventStore } from '@app/event-store';
-import { SqliteReadStore, type Doc, type ReadStore } from '@app/read-store';
+import { SqliteReadStore, type ReadStore } from '@app/read-store';
 import { eventCodec } from '@app/proposals';
 import { proposalScript, seededRandom } from '../../../bench/workload.js';
-import { auditProjection, proposalsProjection, sessionsProjection, toProjected, type Projection } from './index.js';
+import { auditProjection, proposalsProjection, sessionsProjection, type Projection } from './index.js';
 import { rebuildReadModels } from './rebuild.js';
+import { expectedDocs, storedDocs } from './testing/expected-docs.js';
 import { ProjectionRunner } from './runner.js';
 
 const projections = [proposalsProjection(480), sessionsProjection, auditProjection] as Projection[];
+const allDocs = (readStore: ReadStore) => storedDocs(readStore, projections);
+const expectedOf = (store: EventStore) => expectedDocs(store, projections);
 
-async function allDocs(readStore: ReadStore): Promise<Record<string, Doc[]>> {
-  const result: Record<string, Doc[]> = {};
-  for (const p of projections) result[p.collection.name] = (await readStore.find(p.collection.name, { sort: [] })).items;
-  return result;
-}
 
-/** The read models folded in memory straight from the log: what every projection must hold. */
-async function expectedDocs(store: EventStore): Promise<Record<string, Doc[]>> {
-  const docs = new Map<string, Map<string, Doc>>(projections.map((p) => [p.collection.name, new Map()]));
-  for (const recorded of await store.readAll()) {
-    const e = toProjected(eventCodec, recorded);
-    if (!e) continue;
-    for (const p of projections) {
-      const key = p.keyOf(e);
-      if (key === undefined) continue;
-      const collection = docs.get(p.collection.name) as Map<string, Doc>;
-      const doc = p.evolve(collection.get(key) ?? null, e);
-      if (doc) collection.set(key, doc);
-      else collection.delete(key);
-    }
-  }
-  return Object.fromEntries([...docs].map(([name, m]) => [name, [...m.values()].sort((a, b) => (a.id < b.id ? -1 : 1))]));
-}
 
 describe('rebuilding the read models while the service keeps running', () => {
   let dir: string;
@@ -78,7 +59,7 @@ describe('rebuilding the read models while the service keeps running', () => {
     const result = await rebuildReadModels(store, readStore, projections, { pageSize: 97 });
     expect(result.events).toBe(await store.headPosition());
     expect(await allDocs(readStore)).toEqual(live);
-    expect(live).toEqual(await expectedDocs(store));
+    expect(live).toEqual(await expectedOf(store));
   });
 
   it('loses nothing appended between its last page and the swap', async () => {
@@ -102,14 +83,14 @@ describe('rebuilding the read models while the service keeps running', () => {
     await rebuildReadModels(lagging, swapping, projections, { pageSize: 50 });
     const after = await allDocs(readStore);
     expect(after.proposals).toHaveLength(25);
-    expect(after).toEqual(await expectedDocs(store));
+    expect(after).toEqual(await expectedOf(store));
   });
 
   it('a live runner whose collections were swapped back reads the gap from the log', async () => {
     await handle(10);
     expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
     await runner.stop();
-    const expected = await expectedDocs(store);
+    const expected = await expectedOf(store);
     // As if a rebuild had swapped in collections built up to an earlier position.
     const back = (await store.readAll())[20].position;
     await readStore.beginRebuild(projections.map((p) => p.collection));

@@ -4,41 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandProcessor, commandHandlers } from '@app/command-handling';
 import { SqliteEventStore, type EventStore, type RecordedEvent, type Subscription } from '@app/event-store';
-import { SqliteReadStore, type Doc, type ReadStore } from '@app/read-store';
-import { eventCodec } from '@app/proposals';
+import { SqliteReadStore, type ReadStore } from '@app/read-store';
 import { proposalScript, seededRandom } from '../../../bench/workload.js';
 import { busyNeighbour } from '../../../test/support/busy-neighbour.js';
-import { auditProjection, proposalsProjection, readiness, sessionsProjection, toProjected, type Projection } from './index.js';
+import { auditProjection, proposalsProjection, readiness, sessionsProjection, type Projection } from './index.js';
+import { expectedDocs, storedDocs } from './testing/expected-docs.js';
 import { ProjectionRunner, type RetryNotice } from './runner.js';
 
 const projections = [proposalsProjection(480), sessionsProjection, auditProjection] as Projection[];
+const allDocs = (readStore: ReadStore, of: readonly Projection[] = projections) => storedDocs(readStore, of);
+const expectedOf = (store: EventStore, of: readonly Projection[] = projections) => expectedDocs(store, of);
 /** What better-sqlite3 throws when another process committed to the read store in the middle of this commit. */
 const locked = () => new Database.SqliteError('database is locked', 'SQLITE_BUSY_SNAPSHOT');
 const fast = { initialDelayMs: 1, maxDelayMs: 20 };
 
-/** The read models folded in memory straight from the log: what every projection must hold. */
-async function expectedDocs(store: EventStore, of: readonly Projection[] = projections): Promise<Record<string, Doc[]>> {
-  const docs = new Map<string, Map<string, Doc>>(of.map((p) => [p.collection.name, new Map()]));
-  for (const recorded of await store.readAll()) {
-    const e = toProjected(eventCodec, recorded);
-    if (!e) continue;
-    for (const p of of) {
-      const key = p.keyOf(e);
-      if (key === undefined) continue;
-      const collection = docs.get(p.collection.name) as Map<string, Doc>;
-      const doc = p.evolve(collection.get(key) ?? null, e);
-      if (doc) collection.set(key, doc);
-      else collection.delete(key);
-    }
-  }
-  return Object.fromEntries([...docs].map(([name, m]) => [name, [...m.values()].sort((a, b) => (a.id < b.id ? -1 : 1))]));
-}
 
-async function allDocs(readStore: ReadStore, of: readonly Projection[] = projections): Promise<Record<string, Doc[]>> {
-  const result: Record<string, Doc[]> = {};
-  for (const p of of) result[p.collection.name] = (await readStore.find(p.collection.name, { sort: [] })).items;
-  return result;
-}
 
 describe('the projection runner beside another writer on the read-models file', () => {
   it('projects every event and never stops, through real SQLITE_BUSY errors', async () => {
@@ -64,7 +44,7 @@ describe('the projection runner beside another writer on the read-models file', 
       const { commits } = await neighbour.stop();
       expect(commits).toBeGreaterThan(0);
       expect(stopped).toEqual([]);
-      expect(await allDocs(readStore)).toEqual(await expectedDocs(store));
+      expect(await allDocs(readStore)).toEqual(await expectedOf(store));
       // How often the lock struck varies with the machine; it is printed, not asserted.
       process.stdout.write(`runner beside a busy neighbour: ${retries} retries, the neighbour committed ${commits} times\n`);
     } finally {
@@ -135,7 +115,7 @@ describe('the projection runner on a store that is busy for a while', () => {
     await handle(15);
 
     expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
-    expect(await allDocs(readStore)).toEqual(await expectedDocs(store));
+    expect(await allDocs(readStore)).toEqual(await expectedOf(store));
     expect(seen.stopped).toEqual([]);
     expect(runner.failed()).toBe(false);
     expect(runner.health()).toEqual({});
@@ -153,7 +133,7 @@ describe('the projection runner on a store that is busy for a while', () => {
     await handle(2);
     expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
     expect(seen.retries.slice(10).map((r) => r.attempt)).toEqual([1, 2, 3]);
-    expect(await allDocs(readStore)).toEqual(await expectedDocs(store));
+    expect(await allDocs(readStore)).toEqual(await expectedOf(store));
     expect(seen.stopped).toEqual([]);
   });
 
@@ -212,7 +192,7 @@ describe('the projection runner on a store that is busy for a while', () => {
     expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
     expect(seen.retries.map((r) => (r.error as { code?: string }).code)).toEqual(['ECONNRESET', 'ECONNRESET']);
     expect(seen.stopped).toEqual([]);
-    expect(await allDocs(readStore)).toEqual(await expectedDocs(store));
+    expect(await allDocs(readStore)).toEqual(await expectedOf(store));
   });
 
   it('stops on a failure that retrying would not cure, says which projection and why, and answers waits at once', async () => {

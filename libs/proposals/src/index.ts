@@ -14,3 +14,5 @@ export * from './session/events.js';
 export * from './session/state.js';
 export * from './session/commands.js';
 export * from './session/decide.js';
+export * from './streams.js';
+export * from './metadata.js';

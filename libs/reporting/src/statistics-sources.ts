@@ -1,7 +1,6 @@
 import { pagesOf, type EventStore } from '@app/event-store';
 import type { Doc, ReadStore } from '@app/read-store';
-import { sessionStream } from '@app/command-handling';
-import { businessDate, eventCodec, NotFound, type EventCodec } from '@app/proposals';
+import { businessDate, eventCodec, type EventCodec, NotFound, sessionStream } from '@app/proposals';
 import {
   docId,
   PROPOSALS,

@@ -1,5 +1,4 @@
-import type { EventMetadata } from '@app/command-handling';
-import type { DomainEvent } from '@app/proposals';
+import { type DomainEvent, type EventMetadata } from '@app/proposals';
 import { docId, proposalsProjection, sessionsProjection, type ProjectedEvent, type ProposalDoc, type SessionDoc } from '@app/projections';
 import { percent, points } from './percent.js';
 import { sessionStatistics, type StatisticsInput } from './statistics.js';

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { IsString, Matches, MaxLength } from 'class-validator';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { EVENT_STORE, type EventStore, type EventFilter } from '@app/event-store';
-import { tenantPrefixes } from '@app/command-handling';
+import { tenantPrefixes } from '@app/proposals';
 import type { Principal } from '@app/identity';
 import { IfGiven } from '../http/command-body.js';
 import { CurrentPrincipal } from '../http/auth.js';

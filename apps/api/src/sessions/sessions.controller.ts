@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Inject, Param, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
-import { CommandProcessor, ExecuteSessionCommand, sessionStream, type CommandResult } from '@app/command-handling';
-import { NotFound, type SessionCommand } from '@app/proposals';
+import { CommandProcessor, ExecuteSessionCommand, type CommandResult } from '@app/command-handling';
+import { NotFound, type SessionCommand, sessionStream } from '@app/proposals';
 import type { Principal } from '@app/identity';
 import { CurrentPrincipal } from '../http/auth.js';
 import type { CommandBody } from '../http/command-body.js';

@@ -1,13 +1,7 @@
 import type { CommandBus } from '@nestjs/cqrs';
-import {
-  ExecuteProposalCommand,
-  ExecuteSessionCommand,
-  proposalStream,
-  type CommandRequest,
-  type CommandResult,
-} from '@app/command-handling';
+import { ExecuteProposalCommand, ExecuteSessionCommand, type CommandRequest, type CommandResult } from '@app/command-handling';
 import type { EventStore } from '@app/event-store';
-import type { Actor, ProposalCommand, SessionCommand } from '@app/proposals';
+import { type Actor, type ProposalCommand, proposalStream, type SessionCommand } from '@app/proposals';
 import type { Scenario, Step } from './scenario.js';
 
 /** The clerk (录入员) who types the paper records of the demo sessions in. */

@@ -1,4 +1,4 @@
-import type { Actor } from '@app/proposals';
+import type { Actor } from './actor.js';
 
 /** Metadata on every stored event (schema 1). */
 export interface EventMetadata {
