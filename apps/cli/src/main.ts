@@ -6,6 +6,7 @@ import { TAIL_USAGE, tailCommand } from './tail.command.js';
 import { TOKEN_USAGE, tokenCommand } from './token.command.js';
 import { VERIFY_USAGE, verifyCommand } from './verify.command.js';
 import { ANCHOR_USAGE, anchorCommand } from './anchor.command.js';
+import { DIRECTORY_USAGE, directoryCommand } from './directory.command.js';
 
 const USAGE = `usage: npm run -s <command> -- [options]
 commands:
@@ -16,6 +17,7 @@ commands:
   replay    load the demo sessions 2017–2019 through the command path
   verify    check every stream's hash chain (and the log against anchors); exits 1 if the trail was tampered with
   anchor    sign and record an anchor of the trail (docs/trail.md)
+  directory import the office's list of units or members (.xlsx or .csv) into the directory
 
 ${TOKEN_USAGE}
 
@@ -27,7 +29,9 @@ ${REPLAY_USAGE}
 
 ${VERIFY_USAGE}
 
-${ANCHOR_USAGE}`;
+${ANCHOR_USAGE}
+
+${DIRECTORY_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -47,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
       return verifyCommand(rest);
     case 'anchor':
       return anchorCommand(rest);
+    case 'directory':
+      return directoryCommand(rest);
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

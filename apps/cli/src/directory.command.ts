@@ -1,0 +1,198 @@
+import 'reflect-metadata';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { NestFactory } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
+import { ConfigError, loadConfig, type AppConfig } from '@app/config';
+import { CommandProcessor, ExecuteDirectoryCommand, type CommandRequest } from '@app/command-handling';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import {
+  decideDirectory,
+  directoryStream,
+  DomainError,
+  evolveDirectory,
+  STORED_TYPES,
+  type Actor,
+  type DirectoryCommand,
+  type DirectoryEventType,
+  type DirectoryState,
+} from '@app/proposals';
+import { RuntimeModule } from '@app/runtime';
+import { describe, headerOf, problemOfRefusal, readList, type DirectoryList, type ListKind, type Problem } from './directory/rows.js';
+import { readTable } from './directory/table.js';
+import { CsvSyntaxError } from './directory/csv.js';
+
+export const DIRECTORY_USAGE = `usage: npm run -s directory -- import <file.xlsx|file.csv> [--units|--members] [--as SUB] [--tenant T]
+Imports the office's list of handling units or of members into the directory, as one ImportDirectory step of the
+office (--as names the office account, default directory-import). The first row names the columns, in Chinese or
+English; the list is units or members by its columns (or --units / --members):
+  units:   单位代码/code, 全称/fullName, 简称/shortName, 类型/kind (政府部门, 街道镇, 人民团体, 事业单位, 企业, 其他,
+           or government-department, township, …), 启用日期/activeFrom (optional, YYYY-MM-DD)
+  members: 委员编号/id, 姓名/name, 界别/sector, 小组/group (optional), 届别/terms (such as 6 or 5、6)
+Every row is checked first; if any is wrong each is reported by its line and nothing is written (exit 1). Rows the
+directory already holds as written change nothing: importing the same file again appends nothing. CSV files are
+UTF-8 (with or without BOM). Reads DATA_DIR, TENANT, EVENT_STORE, … like the service.
+example:
+  npm run -s directory -- import units.csv
+  units.csv: 3 units: 3 registered`;
+
+export interface DirectoryIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Defaults to the environment, validated. */
+  readonly config?: AppConfig;
+}
+
+const processIo: DirectoryIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+/** `npm run directory -- import <file>`: a spreadsheet of units or members into the directory. */
+export async function directoryCommand(argv: string[], io: DirectoryIo = processIo): Promise<number> {
+  let parsed: ReturnType<typeof parseDirectoryArgs>;
+  try {
+    parsed = parseDirectoryArgs(argv);
+  } catch (error) {
+    io.err(`${error instanceof Error ? error.message : String(error)}\n${DIRECTORY_USAGE}`);
+    return 2;
+  }
+  if (parsed === 'help') {
+    io.out(DIRECTORY_USAGE);
+    return 0;
+  }
+  const { file, kind: forced, as, tenant: tenantOption } = parsed;
+  // `npm run` runs in the package's folder; a relative path is the one the operator typed, from where they were.
+  const path = resolve(process.env.INIT_CWD ?? process.cwd(), file);
+
+  let list: DirectoryList | undefined;
+  const problems: Problem[] = [];
+  try {
+    const read = readList((await readTable(path)).rows, forced);
+    list = read.list;
+    problems.push(...read.problems);
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) problems.push({ line: error.line, message: error.message.replace(/^line \d+: /, '') });
+    else {
+      io.err(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    }
+  }
+  if (!list) return refuse(io, file, problems);
+
+  let config: AppConfig;
+  try {
+    config = { ...(io.config ?? loadConfig()), inProcessProjections: false };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(error.message);
+    return 2;
+  }
+  const logger = config.logLevel === 'error' ? (['error'] as const) : (['error', 'warn'] as const);
+  const app = await NestFactory.createApplicationContext(RuntimeModule.forRoot({ config }), { logger: [...logger] });
+  try {
+    const tenant = tenantOption ?? config.defaultTenant;
+    const processor = app.get(CommandProcessor);
+    const store = app.get<EventStore>(EVENT_STORE);
+    const office: Actor = { id: as, role: 'office' };
+    const before = await processor.directory(tenant, true);
+
+    problems.push(...checkRows(list, before.state, office, config.utcOffsetMinutes));
+    if (problems.length > 0) return refuse(io, file, problems);
+
+    const command: DirectoryCommand =
+      list.kind === 'units'
+        ? { type: 'ImportDirectory', data: { units: list.rows.map((r) => r.row) } }
+        : { type: 'ImportDirectory', data: { members: list.rows.map((r) => r.row) } };
+    const request: CommandRequest<DirectoryCommand> = { tenant, caller: office, command };
+    let revision: number;
+    try {
+      ({ revision } = await app.get(CommandBus).execute(new ExecuteDirectoryCommand(request)));
+    } catch (error) {
+      // The directory changed between the check and the import: the domain's refusal names the row.
+      if (error instanceof DomainError) return refuse(io, file, [problemOfRefusal(list, error)]);
+      throw error;
+    }
+    const from = before.revision === 'no_stream' ? 0 : before.revision + 1;
+    const appended = revision >= from ? await store.readStream(directoryStream(tenant), { fromRevision: from, maxCount: revision - from + 1 }) : [];
+    io.out(`${file}: ${summary(list, appended.map((e) => e.type))}`);
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+function parseDirectoryArgs(argv: string[]): 'help' | { file: string; kind?: ListKind; as: string; tenant?: string } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      units: { type: 'boolean' },
+      members: { type: 'boolean' },
+      as: { type: 'string', default: 'directory-import' },
+      tenant: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help || positionals[0] === 'help') return 'help';
+  const [action, file, ...extra] = positionals;
+  if (action !== 'import') throw new Error(action === undefined ? 'say what to do: import <file>' : `unknown action "${action}": the one action is import`);
+  if (!file) throw new Error('import needs a file: units.xlsx, members.csv, …');
+  if (extra.length > 0) throw new Error(`one file at a time, not ${extra.length + 1}`);
+  if (values.units && values.members) throw new Error('--units or --members, not both');
+  return { file, as: values.as, ...(values.units ? { kind: 'units' as const } : values.members ? { kind: 'members' as const } : {}), ...(values.tenant ? { tenant: values.tenant } : {}) };
+}
+
+function refuse(io: DirectoryIo, file: string, problems: readonly Problem[]): number {
+  const sorted = [...problems].sort((a, b) => a.line - b.line);
+  for (const p of sorted) io.err(`${file}: ${describe(p)}`);
+  const lines = new Set(sorted.map((p) => p.line)).size;
+  io.err(`${file}: nothing imported: ${lines === 1 ? '1 line has' : `${lines} lines have`} errors`);
+  return 1;
+}
+
+/**
+ * Every row decided by the domain's own rules, one at a time, against the directory as the rows before it left it:
+ * the ImportDirectory command stops at its first bad row, the office wants to hear of all of them at once. A row
+ * naming an entry an earlier row named is the file's mistake, said here (the domain would refuse it as well).
+ */
+function checkRows(list: DirectoryList, directory: DirectoryState, actor: Actor, utcOffsetMinutes: number): Problem[] {
+  const problems: Problem[] = [];
+  const firstLine = new Map<string, number>();
+  let state = directory;
+  const ctx = { actor, occurredAt: new Date().toISOString(), utcOffsetMinutes };
+  for (const [i, entry] of list.rows.entries()) {
+    const key = list.kind === 'units' ? (entry.row as { code: string }).code.trim() : (entry.row as { id: string }).id.trim();
+    const field = list.kind === 'units' ? 'code' : 'id';
+    const earlier = firstLine.get(key);
+    if (earlier !== undefined) {
+      problems.push({ line: entry.line, message: `${headerOf(list, field)} "${key}" is on line ${earlier} already` });
+      continue;
+    }
+    firstLine.set(key, entry.line);
+    const one: DirectoryCommand =
+      list.kind === 'units'
+        ? { type: 'ImportDirectory', data: { units: [list.rows[i].row as never] } }
+        : { type: 'ImportDirectory', data: { members: [list.rows[i].row as never] } };
+    try {
+      for (const event of decideDirectory(one, state, ctx)) state = evolveDirectory(state, event, { revision: -1 });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      problems.push(problemOfRefusal(list, error, i));
+    }
+  }
+  return problems;
+}
+
+const TYPE_OF_STORED = new Map(Object.entries(STORED_TYPES).map(([type, stored]) => [stored as string, type]));
+
+function summary(list: DirectoryList, storedTypes: readonly string[]): string {
+  const count = (type: DirectoryEventType) => storedTypes.filter((t) => TYPE_OF_STORED.get(t) === type).length;
+  const [registered, changed] = list.kind === 'units' ? [count('UnitRegistered'), count('UnitChanged')] : [count('MemberRegistered'), count('MemberChanged')];
+  const rows = `${list.rows.length} ${list.kind === 'units' ? (list.rows.length === 1 ? 'unit' : 'units') : list.rows.length === 1 ? 'member' : 'members'}`;
+  if (registered + changed === 0) return `${rows}: nothing to change`;
+  const unchanged = list.rows.length - registered - changed;
+  const parts: [number, string][] = [[registered, 'registered'], [changed, 'changed'], [unchanged, 'unchanged']];
+  return `${rows}: ${parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`).join(', ')}`;
+}
