@@ -1,6 +1,7 @@
 export * from './actor.js';
 export * from './errors.js';
 export * from './vocabulary.js';
+export * from './labels.js';
 export * from './business-time.js';
 export * from './recording.js';
 export * from './codec.js';
