@@ -45,7 +45,7 @@ describe('projections in their own process', () => {
       const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       expect(response.status).toBe(200);
       const body = await response.json();
-      expect(body).toMatchObject({ status: 'ok', projections: [{ name: 'proposals@2' }, { name: 'sessions@1' }, { name: 'audit@1' }] });
+      expect(body).toMatchObject({ status: 'ok', projections: [{ name: 'proposals@3' }, { name: 'sessions@1' }, { name: 'audit@2' }] });
     } finally {
       server.close();
     }

@@ -168,13 +168,22 @@ describe('read side over HTTP', () => {
       session: '6-3',
       title: '关于科学规范设立充电桩的建议',
       category: 'urban-rural',
+      categoryLabel: '城乡建设',
       proposers: ['张委员'],
+      unitName: '区发展改革委',
       unit: '区发展改革委',
       result: 'A',
+      resultLabel: '解决或采纳',
       answer: '已建成充电桩120个。',
       answeredAt: expect.any(String),
+      answeredAtLocal: expect.stringMatching(/\+08:00$/),
+      answeredAtDate: expect.any(String),
       publishedAt: expect.any(String),
+      publishedAtLocal: expect.stringMatching(/\+08:00$/),
+      publishedAtDate: expect.any(String),
       supersededAt: null,
+      supersededAtLocal: null,
+      supersededAtDate: null,
     });
     expect(JSON.stringify(answers.body)).not.toContain('m-1');
   });
@@ -204,7 +213,7 @@ describe('read side over HTTP', () => {
 
   it('shows each projection’s checkpoint and lag', async () => {
     const status = await api.read('/projections', people.auditor);
-    expect(status.body.projections.map((p: { name: string }) => p.name)).toEqual(['proposals@2', 'sessions@1', 'audit@1']);
+    expect(status.body.projections.map((p: { name: string }) => p.name)).toEqual(['proposals@3', 'sessions@1', 'audit@2']);
     for (const p of status.body.projections) expect(p).toMatchObject({ eventsBehind: 0, secondsBehind: 0, position: p.headPosition });
   });
 });

@@ -291,6 +291,8 @@ const QUERIES: readonly QueryCase[] = [
   { query: 'GET /projections', path: () => '/projections', allowed: ['auditor', 'office', 'committee'] },
   { query: 'GET /feed', path: () => '/feed', allowed: ['auditor', 'office', 'service'], stream: true },
   { query: 'GET /public/answers', path: () => '/public/answers?session=6-3', allowed: ALL_ROLES },
+  { query: 'GET /sessions', path: () => '/sessions', allowed: ALL_ROLES },
+  { query: 'GET /vocabulary', path: () => '/vocabulary', allowed: ALL_ROLES },
   { query: 'GET /trail/anchors', path: () => '/trail/anchors', allowed: ['auditor'] },
 ];
 
@@ -326,6 +328,11 @@ describe('queries', () => {
     const reply = await api.read('/public/answers?session=6-3');
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ items: expect.any(Array), total: expect.any(Number) });
+  });
+
+  it('GET /vocabulary × no token → 200; GET /sessions × no token → 401', async () => {
+    expect((await api.get('/vocabulary')).status).toBe(200);
+    expect((await api.get('/sessions')).status).toBe(401);
   });
 
   it('GET /proposals/:id × a member who did not propose it → 403, while a co-proposer reads it', async () => {

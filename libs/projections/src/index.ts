@@ -12,3 +12,6 @@ export * from './proposals/units.query.js';
 export * from './proposals/public-answers.query.js';
 export * from './audit/audit.query.js';
 export * from './rebuild.js';
+export * from './names.js';
+export * from './presentation.js';
+export * from './sessions/sessions.query.js';

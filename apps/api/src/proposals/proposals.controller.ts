@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
-import { ExecuteProposalCommand, ProposalTrail, proposalIdFor, type CommandResult, type TrailEntry } from '@app/command-handling';
-import { canReadDoc, ProposalsQuery, type Paged, type ProposalDoc, type ProposalSummary } from '@app/projections';
-import { Forbidden, NotFound, type ProposalCommand } from '@app/proposals';
+import { ExecuteProposalCommand, ProposalTrail, proposalIdFor, type CommandResult } from '@app/command-handling';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { canReadDoc, historyEntry, ProposalsQuery, type HistoryEntry, type Paged, type ProposalSummary, type ProposalView } from '@app/projections';
+import { Forbidden, NotFound, proposalStream, type ProposalCommand } from '@app/proposals';
 import type { Principal } from '@app/identity';
 import { CurrentPrincipal } from '../http/auth.js';
 import type { CommandBody } from '../http/command-body.js';
@@ -39,6 +41,8 @@ export class ProposalsController {
     @Inject(ProposalTrail) private readonly trail: ProposalTrail,
     @Inject(ProposalsQuery) private readonly readModel: ProposalsQuery,
   ) {}
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
 
   private send(id: string, envelope: CommandEnvelope, body: CommandBody, command: ProposalCommand): Promise<CommandResult> {
     return this.commands.execute(new ExecuteProposalCommand(id, commandRequest(envelope, body, command)));
@@ -88,24 +92,27 @@ export class ProposalsController {
     return this.readModel.list(p.tenant, p, { ...q, page: q.page ?? 1, pageSize: q.pageSize ?? 20 });
   }
 
-  /** One proposal with every dated fact of its handling, from the read model; ETag is its revision. */
+  /** One proposal with its text and every dated fact of its handling, readable, from the read model; ETag is its revision. */
   @Get(':id')
   async get(
     @CurrentPrincipal() p: Principal,
     @ProposalId() id: string,
     @Query() _: ReadQuery,
     @Res({ passthrough: true }) r: FastifyReply,
-  ): Promise<Omit<ProposalDoc, 'tenant' | 'proposalId'>> {
+  ): Promise<ProposalView> {
     const doc = await this.readModel.get(p.tenant, id);
     if (!doc) throw new NotFound(`no proposal ${id}`);
     if (!canReadDoc(p, doc)) throw new Forbidden(`proposal ${id} is not one you take part in`);
     void r.header('etag', `"${doc.revision}"`);
-    const { tenant: _tenant, proposalId, ...view } = doc;
-    return { ...view, id: proposalId };
+    return this.readModel.view(doc);
   }
 
   @Get(':id/history')
-  async history(@CurrentPrincipal() p: Principal, @ProposalId() id: string): Promise<{ id: string; events: TrailEntry[] }> {
-    return { id, events: await this.trail.history(p.tenant, p, id) };
+  async history(@CurrentPrincipal() p: Principal, @ProposalId() id: string): Promise<{ id: string; number: string | null; title: string; events: HistoryEntry[] }> {
+    const proposal = await this.trail.state(p.tenant, p, id); // refuses those who may not read it
+    const heading = { number: proposal.number ?? null, title: proposal.title };
+    const events = await this.store.readStream(proposalStream(p.tenant, id));
+    return { id, ...heading, events: events.map((e) => historyEntry(e, heading, this.config.utcOffsetMinutes)) };
+  /** The handling trail straight from the event store, each step readable (presentation.ts), with its hash. */
   }
 }

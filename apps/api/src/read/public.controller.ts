@@ -1,12 +1,12 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { READ_STORE, type ReadStore } from '@app/read-store';
-import { publicAnswers } from '@app/projections';
+import { publicAnswers, vocabulary } from '@app/projections';
 import { Public } from '../http/auth.js';
 import { PublicAnswersQuery } from './query-dto.js';
 
-/** Answers the office made public (公开答复): no token needed. */
-@Controller('public')
+/** What anyone may read without a token: the answers the office made public (公开答复), and the vocabulary. */
+@Controller()
 export class PublicController {
   constructor(
     @Inject(READ_STORE) private readonly readStore: ReadStore,
@@ -14,12 +14,20 @@ export class PublicController {
   ) {}
 
   @Public()
-  @Get('answers')
+  @Get('public/answers')
   answers(@Query() q: PublicAnswersQuery) {
-    return publicAnswers(this.readStore, q.tenant ?? this.config.defaultTenant, {
-      session: q.session,
-      page: q.page ?? 1,
-      pageSize: q.pageSize ?? 20,
-    });
+    return publicAnswers(
+      this.readStore,
+      q.tenant ?? this.config.defaultTenant,
+      { session: q.session, page: q.page ?? 1, pageSize: q.pageSize ?? 20 },
+      this.config.utcOffsetMinutes,
+    );
+  }
+
+  /** Every code of the API with its Chinese label, for clients to show (statuses, categories, steps, roles, …). */
+  @Public()
+  @Get('vocabulary')
+  vocabulary() {
+    return vocabulary();
   }
 }

@@ -1,7 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { applyDecorators } from '@nestjs/common';
-import { CATEGORIES, keysOf, SESSION_ID, type Category, type ProposalStatus } from '@app/proposals';
+import { CATEGORIES, keysOf, SESSION_ID, STATUS_LABELS, type Category, type ProposalStatus } from '@app/proposals';
 import { SORTABLE, type ProposalListQuery } from '@app/projections';
 import { CalendarDate, DateOrInstant, IfGiven } from '../http/command-body.js';
 
@@ -24,7 +24,8 @@ export class PagedQuery extends ReadQuery {
   @IfGiven() @QueryInt(1, 200) pageSize?: number;
 }
 
-const STATUSES: ProposalStatus[] = ['filed', 'registered', 'declined', 'assigned', 'answered', 'reopened'];
+/** Every status of the one status machine: a new status is listable as soon as it has its label. */
+const STATUSES: ProposalStatus[] = keysOf(STATUS_LABELS);
 
 export class ListProposalsQuery extends PagedQuery {
   @IfGiven() @SessionId() session?: string;

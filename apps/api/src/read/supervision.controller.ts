@@ -53,7 +53,7 @@ export class SupervisionController {
       to: to && normalizeInstant(to),
       page: q.page ?? 1,
       pageSize: q.pageSize ?? 50,
-    });
+    }, offset);
   }
 
   @Get('projections')

@@ -1,11 +1,16 @@
 import type { Doc } from '@app/read-store';
 import { STORED_TYPES, type DomainEventType } from '@app/proposals';
+import { namesOf, type NamesAtTheTime } from '../names.js';
 import { defineProjection, docId, type ProjectedEvent } from '../projection.js';
 
 export const AUDIT = 'audit';
 const DAY_MS = 86_400_000;
 
-/** One entry per stored event: who did what, who recorded it, when it happened and when it was recorded. */
+/**
+ * One entry per stored event: who did what, who recorded it, when it happened and when it was recorded, and the
+ * event's hash. Codes and instants, and the names of the time (from the event's metadata); labels, local times and
+ * the proposal's number and title are added when it is read (audit.query.ts).
+ */
 export interface AuditDoc extends Doc {
   readonly tenant: string;
   readonly position: number;
@@ -18,13 +23,21 @@ export interface AuditDoc extends Doc {
   readonly actorId: string;
   readonly actorRole: string;
   readonly actorUnit: string | null;
+  /** The name the actor signed in with, if any. */
+  readonly actorName: string | null;
   readonly recorderId: string | null;
+  readonly recorderRole: string | null;
+  readonly recorderName: string | null;
+  /** The names of the units and members the step referred to, as they were then; null before the directory. */
+  readonly names: NamesAtTheTime | null;
   readonly occurredAt: string;
   readonly recordedAt: string;
   /** Whole days between when the step happened and when it was recorded. */
   readonly lagDays: number;
   readonly correlationId: string;
   readonly commandType: string;
+  /** The event's link in its stream's hash chain (docs/trail.md). */
+  readonly hash: string;
 }
 
 function entry(_: AuditDoc | null, e: ProjectedEvent): AuditDoc {
@@ -41,12 +54,17 @@ function entry(_: AuditDoc | null, e: ProjectedEvent): AuditDoc {
     actorId: m.actor.id,
     actorRole: m.actor.role,
     actorUnit: m.actor.unit ?? null,
+    actorName: m.actor.name ?? null,
     recorderId: m.recorder?.id ?? null,
+    recorderRole: m.recorder?.role ?? null,
+    recorderName: m.recorder?.name ?? null,
+    names: namesOf(m) ?? null,
     occurredAt: m.occurredAt,
     recordedAt: m.recordedAt,
     lagDays: Math.floor((Date.parse(m.recordedAt) - Date.parse(m.occurredAt)) / DAY_MS),
     correlationId: m.correlationId,
     commandType: m.commandType,
+    hash: m.hash,
   };
 }
 
@@ -55,7 +73,7 @@ const everyType = Object.fromEntries((Object.keys(STORED_TYPES) as DomainEventTy
 };
 
 export const auditProjection = defineProjection<AuditDoc>({
-  name: 'audit@1',
+  name: 'audit@2',
   collection: {
     name: AUDIT,
     fields: {

@@ -1,4 +1,10 @@
 import type { Filter, ReadStore } from '@app/read-store';
+import { ROLE_LABELS } from '@app/proposals';
+import { memberNameIn, unitNameIn } from '../names.js';
+import { labelOf, stepLabelOf, stepOf, timed, type ProposalHeading, type Timed } from '../presentation.js';
+import { docId } from '../projection.js';
+import type { ProposalDoc } from '../proposals/proposal-doc.js';
+import { PROPOSALS } from '../proposals/proposals.projection.js';
 import type { Paged } from '../proposals/proposals.query.js';
 import { AUDIT, type AuditDoc } from './audit.projection.js';
 
@@ -18,10 +24,56 @@ export interface AuditQuery {
   readonly pageSize: number;
 }
 
-export type AuditEntry = Omit<AuditDoc, 'id' | 'tenant'>;
+/** An entry as a supervisor reads it: the stored one, with labels, names at the time, business time and the proposal. */
+export interface AuditEntry
+  extends Omit<AuditDoc, 'id' | 'tenant' | 'names' | 'actorName' | 'recorderName'>,
+    ProposalHeading,
+    Timed<'occurredAt'>,
+    Timed<'recordedAt'> {
+  readonly step: string | null;
+  readonly stepLabel: string;
+  readonly actorName: string;
+  readonly actorRoleLabel: string;
+  readonly actorUnitName: string | null;
+  readonly recorderName: string | null;
+  readonly recorderRoleLabel: string | null;
+}
+
+/**
+ * The audit read model is append-only, one entry per event written once and never read back (that is what makes a
+ * rebuild fast), so it cannot carry a proposal's number and title forward from the events that set them. They are
+ * read here, at query time, from the proposals read model, one batch per page: a title never changes after filing
+ * and a number never after registration, so this shows what the entry's own time would show — and the number on
+ * entries from before the registration too. (A lookup collection kept by the audit projection would duplicate
+ * what the proposals read model already holds.)
+ */
+async function headingsOf(readStore: ReadStore, tenant: string, entries: readonly AuditDoc[]): Promise<Map<string, ProposalHeading>> {
+  const ids = [...new Set(entries.filter((e) => e.category === 'proposal').map((e) => docId(tenant, e.subject)))];
+  const docs = ids.length === 0 ? new Map<string, ProposalDoc>() : await readStore.getMany<ProposalDoc>(PROPOSALS, ids);
+  return new Map([...docs.values()].map((d) => [d.proposalId, { number: d.number, title: d.title }]));
+}
+
+export function auditEntry(doc: AuditDoc, heading: ProposalHeading | undefined, utcOffsetMinutes: number): AuditEntry {
+  const { id: _id, tenant: _tenant, names: stored, ...entry } = doc;
+  const names = stored ?? undefined;
+  return {
+    ...entry,
+    number: heading?.number ?? null,
+    title: heading?.title ?? null,
+    step: stepOf(doc.type),
+    stepLabel: stepLabelOf(doc.type),
+    actorName: memberNameIn(names, doc.actorId, doc.actorName ?? undefined),
+    actorRoleLabel: labelOf(ROLE_LABELS, doc.actorRole),
+    actorUnitName: doc.actorUnit === null ? null : unitNameIn(names, doc.actorUnit),
+    recorderName: doc.recorderId === null ? null : memberNameIn(names, doc.recorderId, doc.recorderName ?? undefined),
+    recorderRoleLabel: labelOf(ROLE_LABELS, doc.recorderRole),
+    ...timed('occurredAt', doc.occurredAt, utcOffsetMinutes),
+    ...timed('recordedAt', doc.recordedAt, utcOffsetMinutes),
+  };
+}
 
 /** The trail across all proposals and sessions, for supervisors: who did what, who typed it in, when. */
-export async function auditTrail(readStore: ReadStore, tenant: string, q: AuditQuery): Promise<Paged<AuditEntry>> {
+export async function auditTrail(readStore: ReadStore, tenant: string, q: AuditQuery, utcOffsetMinutes: number): Promise<Paged<AuditEntry>> {
   const filter: Record<string, Filter[string]> = { tenant };
   if (q.actor) filter.actorId = q.actor;
   if (q.unit) filter.actorUnit = q.unit;
@@ -41,6 +93,7 @@ export async function auditTrail(readStore: ReadStore, tenant: string, q: AuditQ
     skip: (q.page - 1) * q.pageSize,
     limit: q.pageSize,
   });
-  const entries: AuditEntry[] = items.map(({ id: _id, tenant: _tenant, ...entry }) => entry);
+  const headings = await headingsOf(readStore, tenant, items);
+  const entries = items.map((doc) => auditEntry(doc, headings.get(doc.subject), utcOffsetMinutes));
   return { items: entries, total, page: q.page, pageSize: q.pageSize };
 }

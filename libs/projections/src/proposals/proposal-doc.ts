@@ -10,14 +10,30 @@ import type {
   VisitorRank,
   VisitStage,
 } from '@app/proposals';
+import type { NamesAtTheTime } from '../names.js';
 
-/** Every dated fact of one proposal's handling that supervision and statistics read. `at` is business time. */
+/** A step a clerk typed in from paper (代录). */
+export interface PaperRecord {
+  readonly revision: number;
+  /** The stored event type. */
+  readonly type: string;
+  readonly at: string;
+  readonly recordedAt: string;
+  readonly recorder: { readonly id: string; readonly name?: string };
+}
+
+/**
+ * Every dated fact of one proposal's handling that supervision and statistics read. `at` is business time, a UTC
+ * instant; codes and instants only — labels and local times are added when it is read (presentation.ts) — except
+ * the names units and members had at the time, which come from the events' metadata (`…Name`, `names`).
+ */
 export interface ProposalDoc extends Doc {
   readonly tenant: string;
   readonly proposalId: string;
   readonly session: string;
   readonly number: string | null;
   readonly title: string;
+  readonly body: string;
   readonly category: Category;
   /** Members who joined (the filer, and co-proposers who confirmed), with the names of their own sign-in. */
   readonly proposers: readonly Proposer[];
@@ -25,6 +41,8 @@ export interface ProposalDoc extends Doc {
   readonly invitedCoProposers: readonly string[];
   /** Every member who may read the proposal: joined and invited. */
   readonly proposerIds: readonly string[];
+  /** The names of every unit and member the proposal's steps referred to, as its latest step naming each had them. */
+  readonly names: NamesAtTheTime;
   readonly status: ProposalStatus;
   /** Being handled: assigned or reopened, waiting for an answer. */
   readonly open: boolean;
@@ -45,8 +63,11 @@ export interface ProposalDoc extends Doc {
     readonly coUnits: readonly string[];
     readonly dueDate: string;
   }[];
-  readonly reassignmentRequest: { readonly at: string; readonly unit: string; readonly reason: string } | null;
+  readonly reassignmentRequest: { readonly at: string; readonly unit: string; readonly reason: string; readonly unitName?: string } | null;
   readonly claimed: boolean;
+    /** Names at the time of the step; absent on steps recorded before the directory. */
+    readonly leadUnitName?: string;
+    readonly coUnitNames?: readonly string[];
   readonly claimedBy: { readonly id: string; readonly name?: string } | null;
   readonly claimedAt: string | null;
   readonly key: boolean;
@@ -58,8 +79,9 @@ export interface ProposalDoc extends Doc {
     readonly visitorRank: VisitorRank;
     readonly form: VisitForm;
   }[];
-  readonly coUnitOpinions: readonly { readonly at: string; readonly unit: string }[];
+  readonly coUnitOpinions: readonly { readonly at: string; readonly unit: string; readonly unitName?: string }[];
   readonly answers: readonly {
+    readonly unitName?: string;
     readonly at: string;
     readonly unit: string;
     readonly category: ResultCategory;
@@ -71,18 +93,28 @@ export interface ProposalDoc extends Doc {
   }[];
   readonly latestCategory: ResultCategory | null;
   readonly feedback: readonly {
+    readonly unitName?: string;
     readonly at: string;
     readonly member: string;
     readonly attitude: Attitude;
     readonly agreesWithResult: boolean;
   }[];
-  readonly followUps: readonly { readonly at: string; readonly unit?: string; readonly note: string; readonly substantiveProgress: boolean }[];
   /** Business years with a follow-up marked substantive progress. */
+    readonly memberName?: string;
+  }[];
+  readonly followUps: readonly {
+    readonly at: string;
+    readonly unit?: string;
+    readonly note: string;
+    readonly substantiveProgress: boolean;
+    readonly unitName?: string;
   readonly substantiveYears: readonly number[];
   readonly publications: readonly { readonly at: string; readonly answerNumber: number }[];
   readonly published: boolean;
   readonly publishedAt: string | null;
   /** Business time of the latest step. */
+  /** The steps a clerk typed in from paper (代录): which step, when it happened, when it was recorded and by whom. */
+  readonly paperRecords: readonly PaperRecord[];
   readonly updatedAt: string;
   readonly revision: number;
   readonly position: number;

@@ -1,6 +1,7 @@
 import { businessDate, isOpen, readerIdsOf, SESSION_EVENT_TYPES, statusAfter, type ProposalEventType } from '@app/proposals';
 import { defineProjection, docId, ignoreAll, type ProjectedEvent, type ProjectedEventOf } from '../projection.js';
-import type { ProposalDoc } from './proposal-doc.js';
+import { mergeNames, namesOf, NO_NAMES, own, type NamesAtTheTime } from '../names.js';
+import type { PaperRecord, ProposalDoc } from './proposal-doc.js';
 
 export const PROPOSALS = 'proposals';
 
@@ -9,6 +10,17 @@ const addUnique = <T>(list: readonly T[], ...items: T[]): T[] =>
 
 /** The bookkeeping every step updates. */
 const stamp = (e: ProjectedEvent) => ({ updatedAt: e.metadata.occurredAt, revision: e.revision, position: e.position });
+
+/** `{ [key]: name }` when the step's metadata names the unit or member, nothing on steps from before the directory. */
+const nameField = <K extends string>(key: K, name: string | undefined): { [P in K]?: string } =>
+  (name === undefined ? {} : { [key]: name }) as { [P in K]?: string };
+/** The paper records with this step's, when a clerk typed it in. */
+const withPaper = (records: readonly PaperRecord[], e: ProjectedEvent): readonly PaperRecord[] => {
+  const { recorder, occurredAt, recordedAt } = e.metadata;
+  if (!recorder) return records;
+  return [...records, { revision: e.revision, type: e.storedType, at: occurredAt, recordedAt, recorder: { id: recorder.id, ...(recorder.name ? { name: recorder.name } : {}) } }];
+};
+const unitName = (e: ProjectedEvent, code: string | undefined) => (code === undefined ? undefined : own(namesOf(e.metadata)?.units, code));
 
 /**
  * Business years are those of the jurisdiction's calendar; the projection is told the offset once, at wiring,
@@ -21,11 +33,14 @@ export function proposalsProjection(utcOffsetMinutes: number) {
     (doc: ProposalDoc | null, e: ProjectedEventOf<T>): ProposalDoc | null => {
       if (doc === null) return null;
       const status = statusAfter(doc.status, e.event);
-      return { ...doc, ...update(doc, e), status, open: isOpen(status), ...stamp(e) };
+      // Documents projected before names were kept have none.
+      const names = mergeNames(doc.names ?? NO_NAMES, namesOf(e.metadata));
+      const paperRecords = withPaper(doc.paperRecords ?? [], e);
+      return { ...doc, ...update(doc, e), names, paperRecords, status, open: isOpen(status), ...stamp(e) };
     };
 
   return defineProjection<ProposalDoc>({
-    name: 'proposals@2',
+    name: 'proposals@3',
     collection: {
       name: PROPOSALS,
       partition: 'tenant',
@@ -70,7 +85,7 @@ export function proposalsProjection(utcOffsetMinutes: number) {
     handlers: {
       ...ignoreAll(SESSION_EVENT_TYPES),
       ProposalFiled: (_, e) => {
-        const { proposalId, session, title, category, proposers, invitedCoProposers } = e.event.data;
+        const { proposalId, session, title, body, category, proposers, invitedCoProposers } = e.event.data;
         const at = e.metadata.occurredAt;
         return {
           id: docId(e.tenant, proposalId),
@@ -80,7 +95,9 @@ export function proposalsProjection(utcOffsetMinutes: number) {
           number: null,
           title,
           category,
+          body,
           proposers,
+          names: mergeNames(NO_NAMES, namesOf(e.metadata)),
           invitedCoProposers,
           proposerIds: readerIdsOf({ proposers, invitedCoProposers }),
           status: statusAfter(null, e.event),
@@ -113,6 +130,7 @@ export function proposalsProjection(utcOffsetMinutes: number) {
           ...stamp(e),
         };
       },
+          paperRecords: withPaper([], e),
       CoProposerConfirmed: step((doc, e) => {
         const { member, name } = e.event.data;
         const proposers = [...doc.proposers, { id: member, ...(name ? { name } : {}) }];
@@ -127,13 +145,13 @@ export function proposalsProjection(utcOffsetMinutes: number) {
         declinedAt: e.metadata.occurredAt,
         decline: e.event.data,
       })),
-      ProposalAssigned: step((doc, e) => assign(doc, e.metadata.occurredAt, 'assigned', e.event.data)),
+      ProposalAssigned: step((doc, e) => assign(doc, e.metadata.occurredAt, 'assigned', e.event.data, namesOf(e.metadata))),
       ProposalReassigned: step((doc, e) => ({
-        ...assign(doc, e.metadata.occurredAt, 'reassigned', e.event.data),
+        ...assign(doc, e.metadata.occurredAt, 'reassigned', e.event.data, namesOf(e.metadata)),
         reassignmentRequest: null,
       })),
       ReassignmentRequested: step((_, e) => ({
-        reassignmentRequest: { at: e.metadata.occurredAt, ...e.event.data },
+        reassignmentRequest: { at: e.metadata.occurredAt, ...e.event.data, ...nameField('unitName', unitName(e, e.event.data.unit)) },
       })),
       ProposalClaimed: step((_, e) => {
         const { leader, leaderName } = e.event.data;
@@ -141,32 +159,43 @@ export function proposalsProjection(utcOffsetMinutes: number) {
       }),
       ProposalVisited: step((doc, e) => {
         const { unit, stage, visitorRank, form } = e.event.data;
-        return { visits: [...doc.visits, { at: e.metadata.occurredAt, unit, stage, visitorRank, form }] };
+        return { visits: [...doc.visits, { at: e.metadata.occurredAt, unit, stage, visitorRank, form, ...nameField('unitName', unitName(e, unit)) }] };
       }),
       CoUnitOpinionSent: step((doc, e) => ({
-        coUnitOpinions: [...doc.coUnitOpinions, { at: e.metadata.occurredAt, unit: e.event.data.unit }],
+        coUnitOpinions: [...doc.coUnitOpinions, { at: e.metadata.occurredAt, unit: e.event.data.unit, ...nameField('unitName', unitName(e, e.event.data.unit)) }],
       })),
       ProposalAnswered: step((doc, e) => {
         const at = e.metadata.occurredAt;
         return {
-          answers: [...doc.answers, { at, ...e.event.data, dueDate: doc.dueDate ?? '' }],
+          answers: [...doc.answers, { at, ...e.event.data, dueDate: doc.dueDate ?? '', ...nameField('unitName', unitName(e, e.event.data.unit)) }],
           latestCategory: e.event.data.category,
         };
       }),
       FeedbackGiven: step((doc, e) => {
         const { member, attitude, agreesWithResult } = e.event.data;
-        return { feedback: [...doc.feedback, { at: e.metadata.occurredAt, member, attitude, agreesWithResult }] };
+        const memberName = own(namesOf(e.metadata)?.members, member);
+        return { feedback: [...doc.feedback, { at: e.metadata.occurredAt, member, attitude, agreesWithResult, ...nameField('memberName', memberName) }] };
       }),
       ProposalRenegotiated: step((doc, e) => {
         const { dueDate } = e.event.data;
-        const renegotiated = { at: e.metadata.occurredAt, kind: 'renegotiated' as const, leadUnit: doc.leadUnit ?? '', coUnits: doc.coUnits, dueDate };
+        // The units stay as the last assignment named them: a re-negotiation names no unit of its own.
+        const { leadUnitName, coUnitNames } = doc.assignments[doc.assignments.length - 1] ?? {};
+        const renegotiated = {
+          at: e.metadata.occurredAt,
+          kind: 'renegotiated' as const,
+          leadUnit: doc.leadUnit ?? '',
+          coUnits: doc.coUnits,
+          dueDate,
+          ...(leadUnitName !== undefined ? { leadUnitName } : {}),
+          ...(coUnitNames !== undefined ? { coUnitNames } : {}),
+        };
         return { dueDate, assignments: [...doc.assignments, renegotiated] };
       }),
       ProposalFollowedUp: step((doc, e) => {
         const at = e.metadata.occurredAt;
         const year = Number(businessDate(at, utcOffsetMinutes).slice(0, 4));
         return {
-          followUps: [...doc.followUps, { at, ...e.event.data }],
+          followUps: [...doc.followUps, { at, ...e.event.data, ...nameField('unitName', unitName(e, e.event.data.unit)) }],
           substantiveYears: e.event.data.substantiveProgress ? addUnique(doc.substantiveYears, year) : doc.substantiveYears,
         };
       }),
@@ -191,8 +220,10 @@ function assign(
   return {
     leadUnit,
     coUnits,
+  names: NamesAtTheTime | undefined,
     dueDate,
+  const named = names ? { leadUnitName: own(names.units, leadUnit) ?? leadUnit, coUnitNames: coUnits.map((c) => own(names.units, c) ?? c) } : {};
     units: addUnique(doc.units, leadUnit, ...coUnits),
-    assignments: [...doc.assignments, { at, kind, leadUnit, coUnits, dueDate }],
+    assignments: [...doc.assignments, { at, kind, leadUnit, coUnits, dueDate, ...named }],
   };
 }

@@ -1,5 +1,6 @@
 import type { Filter, FindQuery, ReadStore } from '@app/read-store';
 import { addDays, businessDate, inScope, readingScope, type Actor, type Category, type ProposalStatus } from '@app/proposals';
+import { proposalSummary, proposalView, type ProposalSummary, type ProposalView } from '../presentation.js';
 import { docId } from '../projection.js';
 import type { ProposalDoc } from './proposal-doc.js';
 import { PROPOSALS } from './proposals.projection.js';
@@ -33,50 +34,7 @@ export interface ProposalListQuery {
   readonly pageSize: number;
 }
 
-/** One proposal in a list: enough to find it and see where its handling stands. */
-export interface ProposalSummary {
-  readonly id: string;
-  readonly number: string | null;
-  readonly session: string;
-  readonly title: string;
-  readonly category: Category;
-  readonly proposers: readonly string[];
-  readonly status: ProposalStatus;
-  readonly leadUnit: string | null;
-  readonly coUnits: readonly string[];
-  readonly dueDate: string | null;
-  readonly overdue: boolean;
-  readonly key: boolean;
-  readonly claimed: boolean;
-  readonly latestCategory: string | null;
-  readonly published: boolean;
-  readonly filedAt: string;
-  readonly updatedAt: string;
-}
-
 export const isOverdue = (doc: ProposalDoc, today: string): boolean => doc.open && doc.dueDate !== null && doc.dueDate < today;
-
-export function summarize(doc: ProposalDoc, today: string): ProposalSummary {
-  return {
-    id: doc.proposalId,
-    number: doc.number,
-    session: doc.session,
-    title: doc.title,
-    category: doc.category,
-    proposers: doc.proposers.map((p) => p.name ?? p.id),
-    status: doc.status,
-    leadUnit: doc.leadUnit,
-    coUnits: doc.coUnits,
-    dueDate: doc.dueDate,
-    overdue: isOverdue(doc, today),
-    key: doc.key,
-    claimed: doc.claimed,
-    latestCategory: doc.latestCategory,
-    published: doc.published,
-    filedAt: doc.filedAt,
-    updatedAt: doc.updatedAt,
-  };
-}
 
 export interface Paged<T> {
   readonly items: T[];
@@ -121,11 +79,20 @@ export class ProposalsQuery {
       limit: query.pageSize,
     };
     const { items, total } = await this.readStore.find<ProposalDoc>(PROPOSALS, find);
-    return { items: items.map((d) => summarize(d, today)), total, page: query.page, pageSize: query.pageSize };
+    return { items: items.map((d) => this.summarize(d, today)), total, page: query.page, pageSize: query.pageSize };
   }
 
   async get(tenant: string, id: string): Promise<ProposalDoc | null> {
     return this.readStore.get<ProposalDoc>(PROPOSALS, docId(tenant, id));
+  }
+
+  /** The document as a person reads it (presentation.ts). */
+  view(doc: ProposalDoc): ProposalView {
+    return proposalView(doc, isOverdue(doc, this.today()), this.utcOffsetMinutes);
+  }
+
+  private summarize(doc: ProposalDoc, today: string): ProposalSummary {
+    return proposalSummary(doc, isOverdue(doc, today), this.utcOffsetMinutes);
   }
 
   /** Open proposals past their due date, oldest due first. */
@@ -135,7 +102,7 @@ export class ProposalsQuery {
       filter: { tenant, open: true, dueDate: { $lt: today }, ...(session ? { session } : {}) },
       sort: [['dueDate', 1]],
     });
-    return items.map((d) => summarize(d, today));
+    return items.map((d) => this.summarize(d, today));
   }
 
   /** Open proposals due within the next `days` days (today included), soonest first. */
@@ -145,6 +112,6 @@ export class ProposalsQuery {
       filter: { tenant, open: true, dueDate: { $gte: today, $lte: addDays(today, days) }, ...(session ? { session } : {}) },
       sort: [['dueDate', 1]],
     });
-    return items.map((d) => summarize(d, today));
+    return items.map((d) => this.summarize(d, today));
   }
 }

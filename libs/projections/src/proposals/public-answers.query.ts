@@ -1,46 +1,55 @@
 import type { ReadStore } from '@app/read-store';
-import type { ResultCategory } from '@app/proposals';
+import { CATEGORIES, RESULT_CATEGORIES, type ResultCategory } from '@app/proposals';
+import { NO_NAMES, memberNameIn, own, unitNameIn } from '../names.js';
+import { labelOf, maybeTimed, timed, type MaybeTimed, type ProposalSummary, type Timed } from '../presentation.js';
 import type { ProposalDoc } from './proposal-doc.js';
 import { PROPOSALS } from './proposals.projection.js';
-import type { Paged, ProposalSummary } from './proposals.query.js';
+import type { Paged } from './proposals.query.js';
 
 /**
  * A proposal's published answer (公开答复) as the public sees it: only the latest one made public, never an
- * earlier answer it replaced; nothing about the members but the names of those who joined.
+ * earlier answer it replaced; nothing about the members but the names of those who joined. `supersededAt`: when a
+ * newer answer (after re-negotiation) replaced this one and that answer is not public — this is still the proposal's
+ * current *published* answer, but no longer its current answer; null while it is current.
  */
-export interface PublicAnswer extends Pick<ProposalSummary, 'id' | 'number' | 'session' | 'title' | 'category'> {
+export interface PublicAnswer
+  extends Pick<ProposalSummary, 'id' | 'number' | 'session' | 'title' | 'category' | 'categoryLabel'>,
+    Timed<'answeredAt'>,
+    Timed<'publishedAt'>,
+    MaybeTimed<'supersededAt'> {
   /** Names only. */
   readonly proposers: readonly string[];
   readonly unit: string;
+  /** The unit's name when it answered. */
+  readonly unitName: string;
   readonly result: ResultCategory;
+  readonly resultLabel: string;
   readonly answer: string;
-  readonly answeredAt: string;
-  readonly publishedAt: string;
-  /**
-   * When a newer answer (after re-negotiation) replaced this one and that answer is not public: this is still the
-   * proposal's current *published* answer, but no longer its current answer. Null while it is current.
-   */
-  readonly supersededAt: string | null;
 }
 
-export function publicAnswer(doc: ProposalDoc): PublicAnswer | undefined {
+export function publicAnswer(doc: ProposalDoc, utcOffsetMinutes: number): PublicAnswer | undefined {
   const publication = doc.publications[doc.publications.length - 1];
   const answer = publication && doc.answers[publication.answerNumber - 1];
   if (!answer) return undefined;
   const newer = doc.answers[publication.answerNumber];
+  const names = doc.names ?? NO_NAMES;
   return {
     id: doc.proposalId,
     number: doc.number,
     session: doc.session,
     title: doc.title,
     category: doc.category,
-    proposers: doc.proposers.flatMap((p) => (p.name ? [p.name] : [])),
+    categoryLabel: labelOf(CATEGORIES, doc.category),
+    // Names only: a member known by neither the directory nor their sign-in is left out rather than shown by id.
+    proposers: doc.proposers.flatMap((p) => (own(names.members, p.id) ?? p.name ? [memberNameIn(names, p.id, p.name)] : [])),
     unit: answer.unit,
+    unitName: answer.unitName ?? unitNameIn(names, answer.unit),
     result: answer.category,
+    resultLabel: labelOf(RESULT_CATEGORIES, answer.category),
     answer: answer.text,
-    answeredAt: answer.at,
-    publishedAt: publication.at,
-    supersededAt: newer ? newer.at : null,
+    ...timed('answeredAt', answer.at, utcOffsetMinutes),
+    ...timed('publishedAt', publication.at, utcOffsetMinutes),
+    ...maybeTimed('supersededAt', newer ? newer.at : null, utcOffsetMinutes),
   };
 }
 
@@ -48,6 +57,7 @@ export async function publicAnswers(
   readStore: ReadStore,
   tenant: string,
   query: { session?: string; page: number; pageSize: number },
+  utcOffsetMinutes: number,
 ): Promise<Paged<PublicAnswer>> {
   const { items, total } = await readStore.find<ProposalDoc>(PROPOSALS, {
     filter: { tenant, published: true, ...(query.session ? { session: query.session } : {}) },
@@ -55,5 +65,5 @@ export async function publicAnswers(
     skip: (query.page - 1) * query.pageSize,
     limit: query.pageSize,
   });
-  return { items: items.flatMap((d) => publicAnswer(d) ?? []), total, page: query.page, pageSize: query.pageSize };
+  return { items: items.flatMap((d) => publicAnswer(d, utcOffsetMinutes) ?? []), total, page: query.page, pageSize: query.pageSize };
 }

@@ -21,6 +21,8 @@ export interface UnitAsCoUnit {
 
 export interface UnitFigures {
   readonly unit: string;
+  /** Its name as the latest step of the session's proposals naming it had it; the code before the directory. */
+  readonly unitName: string;
   readonly asLead: UnitAsLead;
   readonly asCoUnit: UnitAsCoUnit;
   /** Visits the unit made to members, on any proposal it handles, by the rank of who went. */
@@ -49,7 +51,11 @@ export async function unitFigures(
     }
     return figures;
   };
+  /** The name each unit had at the latest step that named it, and that step's position. */
+  const latestName = new Map<string, { name: string; position: number }>();
   for (const p of items) {
+    for (const [unit, name] of Object.entries(p.names?.units ?? {}))
+      if ((latestName.get(unit)?.position ?? -1) < p.position) latestName.set(unit, { name, position: p.position });
     if (p.leadUnit) {
       const lead = of(p.leadUnit).asLead as { -readonly [K in keyof UnitAsLead]: UnitAsLead[K] };
       lead.assigned++;
@@ -75,5 +81,7 @@ export async function unitFigures(
     }
     for (const visit of p.visits) of(visit.unit).visitsByRank[visit.visitorRank]++;
   }
-  return [...units.entries()].map(([unit, figures]) => ({ unit, ...figures })).sort((a, b) => a.unit.localeCompare(b.unit, 'zh'));
+  return [...units.entries()]
+    .map(([unit, figures]) => ({ unit, unitName: latestName.get(unit)?.name ?? unit, ...figures }))
+    .sort((a, b) => a.unit.localeCompare(b.unit, 'zh'));
 }
