@@ -40,9 +40,9 @@ export class ProposalsController {
     private readonly commands: CommandBus,
     @Inject(ProposalTrail) private readonly trail: ProposalTrail,
     @Inject(ProposalsQuery) private readonly readModel: ProposalsQuery,
-  ) {}
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   private send(id: string, envelope: CommandEnvelope, body: CommandBody, command: ProposalCommand): Promise<CommandResult> {
     return this.commands.execute(new ExecuteProposalCommand(id, commandRequest(envelope, body, command)));
@@ -107,12 +107,12 @@ export class ProposalsController {
     return this.readModel.view(doc);
   }
 
+  /** The handling trail straight from the event store, each step readable (presentation.ts), with its hash. */
   @Get(':id/history')
   async history(@CurrentPrincipal() p: Principal, @ProposalId() id: string): Promise<{ id: string; number: string | null; title: string; events: HistoryEntry[] }> {
     const proposal = await this.trail.state(p.tenant, p, id); // refuses those who may not read it
     const heading = { number: proposal.number ?? null, title: proposal.title };
     const events = await this.store.readStream(proposalStream(p.tenant, id));
     return { id, ...heading, events: events.map((e) => historyEntry(e, heading, this.config.utcOffsetMinutes)) };
-  /** The handling trail straight from the event store, each step readable (presentation.ts), with its hash. */
   }
 }

@@ -62,12 +62,12 @@ export interface ProposalDoc extends Doc {
     readonly leadUnit: string;
     readonly coUnits: readonly string[];
     readonly dueDate: string;
-  }[];
-  readonly reassignmentRequest: { readonly at: string; readonly unit: string; readonly reason: string; readonly unitName?: string } | null;
-  readonly claimed: boolean;
     /** Names at the time of the step; absent on steps recorded before the directory. */
     readonly leadUnitName?: string;
     readonly coUnitNames?: readonly string[];
+  }[];
+  readonly reassignmentRequest: { readonly at: string; readonly unit: string; readonly reason: string; readonly unitName?: string } | null;
+  readonly claimed: boolean;
   readonly claimedBy: { readonly id: string; readonly name?: string } | null;
   readonly claimedAt: string | null;
   readonly key: boolean;
@@ -78,10 +78,10 @@ export interface ProposalDoc extends Doc {
     readonly stage: VisitStage;
     readonly visitorRank: VisitorRank;
     readonly form: VisitForm;
+    readonly unitName?: string;
   }[];
   readonly coUnitOpinions: readonly { readonly at: string; readonly unit: string; readonly unitName?: string }[];
   readonly answers: readonly {
-    readonly unitName?: string;
     readonly at: string;
     readonly unit: string;
     readonly category: ResultCategory;
@@ -90,16 +90,14 @@ export interface ProposalDoc extends Doc {
     readonly withholdReason?: string;
     /** The due date in force when the answer was given. */
     readonly dueDate: string;
+    readonly unitName?: string;
   }[];
   readonly latestCategory: ResultCategory | null;
   readonly feedback: readonly {
-    readonly unitName?: string;
     readonly at: string;
     readonly member: string;
     readonly attitude: Attitude;
     readonly agreesWithResult: boolean;
-  }[];
-  /** Business years with a follow-up marked substantive progress. */
     readonly memberName?: string;
   }[];
   readonly followUps: readonly {
@@ -108,13 +106,15 @@ export interface ProposalDoc extends Doc {
     readonly note: string;
     readonly substantiveProgress: boolean;
     readonly unitName?: string;
+  }[];
+  /** Business years with a follow-up marked substantive progress. */
   readonly substantiveYears: readonly number[];
   readonly publications: readonly { readonly at: string; readonly answerNumber: number }[];
+  /** The steps a clerk typed in from paper (代录): which step, when it happened, when it was recorded and by whom. */
+  readonly paperRecords: readonly PaperRecord[];
   readonly published: boolean;
   readonly publishedAt: string | null;
   /** Business time of the latest step. */
-  /** The steps a clerk typed in from paper (代录): which step, when it happened, when it was recorded and by whom. */
-  readonly paperRecords: readonly PaperRecord[];
   readonly updatedAt: string;
   readonly revision: number;
   readonly position: number;

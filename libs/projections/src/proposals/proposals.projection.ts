@@ -94,10 +94,10 @@ export function proposalsProjection(utcOffsetMinutes: number) {
           session,
           number: null,
           title,
-          category,
           body,
-          proposers,
+          category,
           names: mergeNames(NO_NAMES, namesOf(e.metadata)),
+          proposers,
           invitedCoProposers,
           proposerIds: readerIdsOf({ proposers, invitedCoProposers }),
           status: statusAfter(null, e.event),
@@ -127,10 +127,10 @@ export function proposalsProjection(utcOffsetMinutes: number) {
           publications: [],
           published: false,
           publishedAt: null,
+          paperRecords: withPaper([], e),
           ...stamp(e),
         };
       },
-          paperRecords: withPaper([], e),
       CoProposerConfirmed: step((doc, e) => {
         const { member, name } = e.event.data;
         const proposers = [...doc.proposers, { id: member, ...(name ? { name } : {}) }];
@@ -216,13 +216,13 @@ function assign(
   at: string,
   kind: 'assigned' | 'reassigned',
   { leadUnit, coUnits, dueDate }: { leadUnit: string; coUnits: string[]; dueDate: string },
+  names: NamesAtTheTime | undefined,
 ): Partial<ProposalDoc> {
+  const named = names ? { leadUnitName: own(names.units, leadUnit) ?? leadUnit, coUnitNames: coUnits.map((c) => own(names.units, c) ?? c) } : {};
   return {
     leadUnit,
     coUnits,
-  names: NamesAtTheTime | undefined,
     dueDate,
-  const named = names ? { leadUnitName: own(names.units, leadUnit) ?? leadUnit, coUnitNames: coUnits.map((c) => own(names.units, c) ?? c) } : {};
     units: addUnique(doc.units, leadUnit, ...coUnits),
     assignments: [...doc.assignments, { at, kind, leadUnit, coUnits, dueDate, ...named }],
   };
