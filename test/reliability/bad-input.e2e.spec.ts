@@ -200,11 +200,11 @@ const ROUTES: readonly Route[] = [
   // Queries
   { name: 'GET /health', method: 'GET', template: '/health', role: 'none', fields: {} },
   { name: 'GET /sessions/:session', method: 'GET', template: '/sessions/:session', role: 'member', fields: {} },
+  { name: 'GET /sessions', method: 'GET', template: '/sessions', role: 'member', fields: {} },
+  { name: 'GET /vocabulary', method: 'GET', template: '/vocabulary', role: 'none', fields: {} },
   { name: 'GET /proposals', method: 'GET', template: '/proposals', role: 'office',
     fields: { session, status: fc.constantFrom('filed', 'registered', 'declined', 'assigned', 'answered', 'reopened'), leadUnit: unit, category: fc.constantFrom('economy', 'other'), overdue: queryBool, key: queryBool, claimed: queryBool, q: text(10), sort: fc.constantFrom('number', '-filedAt', 'dueDate', '-updatedAt', 'title'), page: smallInt(1, 5), pageSize: smallInt(1, 200) } },
   { name: 'GET /proposals/:id', method: 'GET', template: '/proposals/:id', role: 'office', fields: {} },
-  { name: 'GET /sessions', method: 'GET', template: '/sessions', role: 'member', fields: {} },
-  { name: 'GET /vocabulary', method: 'GET', template: '/vocabulary', role: 'none', fields: {} },
   { name: 'GET /proposals/:id/history', method: 'GET', template: '/proposals/:id/history', role: 'auditor', fields: {} },
   { name: 'GET /sessions/:session/statistics', method: 'GET', template: '/sessions/:session/statistics', role: 'leader', fields: { asOf: date } },
   { name: 'GET /statistics/year-over-year', method: 'GET', template: '/statistics/year-over-year', role: 'committee', required: ['sessions'],
