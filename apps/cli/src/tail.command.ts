@@ -1,17 +1,61 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { actorView, localTime, namesOf, stepLabelOf, stepOf } from '@app/projections';
+import { parseUtcOffset, type EventMetadata } from '@app/proposals';
 import { parseEventStream } from './sse.js';
 
 export const TAIL_USAGE = `usage: npm run -s tail -- --token TOKEN [--url http://localhost:3000] [--checkpoint ./data/tail.position]
-                   [--types proposal.answered.v1,…] [--prefix proposal]
-Follows the event feed and prints one line per event; remembers the last position in the checkpoint file and
-resumes from it next time. Stops on Ctrl-C.`;
+                   [--types proposal.answered.v1,…] [--prefix proposal] [--utc-offset +08:00]
+Follows the event feed and prints one line per event — position, when it happened in business time
+(--utc-offset, default BUSINESS_UTC_OFFSET or +08:00), the step, the proposal's number and title once seen, who
+did it with the names of the time, the clerk and the recording time of a paper entry, and the event's hash;
+remembers the last position in the checkpoint file and resumes from it next time. Stops on Ctrl-C.`;
 
 interface FeedEvent {
   readonly position: number;
   readonly stream: string;
   readonly type: string;
-  readonly metadata: { readonly occurredAt?: string; readonly actor?: { readonly id: string; readonly role: string; readonly unit?: string } };
+  readonly data?: { readonly title?: unknown; readonly number?: unknown };
+  readonly metadata: Partial<EventMetadata>;
+}
+
+/** The number and title of the proposals this run has seen filed or registered, by stream; bounded. */
+class Headings {
+  private readonly byStream = new Map<string, { number?: string; title?: string }>();
+  constructor(private readonly max = 10_000) {}
+
+  learn(e: FeedEvent): { number?: string; title?: string } | undefined {
+    const step = stepOf(e.type);
+    const known = this.byStream.get(e.stream);
+    if ((step === 'ProposalFiled' && typeof e.data?.title === 'string') || (step === 'ProposalRegistered' && typeof e.data?.number === 'string')) {
+      const next = { ...known, ...(step === 'ProposalFiled' ? { title: e.data?.title as string } : { number: e.data?.number as string }) };
+      this.byStream.delete(e.stream);
+      this.byStream.set(e.stream, next);
+      if (this.byStream.size > this.max) this.byStream.delete(this.byStream.keys().next().value as string);
+      return next;
+    }
+    return known;
+  }
+}
+
+/** One line per event, readable (the same labels, names and business time as the API's history). */
+export function tailLine(e: FeedEvent, heading: { number?: string; title?: string } | undefined, utcOffsetMinutes: number): string {
+  const m = e.metadata;
+  const names = namesOf(m as EventMetadata);
+  const who = (actor: NonNullable<EventMetadata['actor']>) => {
+    const view = actorView(actor, names);
+    return `${view.name}（${view.roleLabel}${view.unitName !== undefined ? `·${view.unitName}` : ''}）`;
+  };
+  const subject = heading ? `${heading.number ?? '未编号'}${heading.title !== undefined ? ` 《${heading.title}》` : ''}` : e.stream;
+  const paper = m.recorder ? `  代录 ${who(m.recorder)} ${m.recordedAt ? localTime(m.recordedAt, utcOffsetMinutes) : ''}` : '';
+  return [
+    String(e.position).padStart(8),
+    m.occurredAt ? localTime(m.occurredAt, utcOffsetMinutes) : '',
+    `${stepLabelOf(e.type)} ${e.type}`,
+    subject,
+    `${m.actor ? who(m.actor) : ''}${paper}`,
+    `hash ${m.hash ?? ''}`,
+  ].join('  ');
 }
 
 function readCheckpoint(file: string): number {
@@ -42,10 +86,14 @@ export async function tailCommand(
       checkpoint: { type: 'string', default: './data/tail.position' },
       types: { type: 'string' },
       prefix: { type: 'string' },
+      'utc-offset': { type: 'string', default: process.env.BUSINESS_UTC_OFFSET || '+08:00' },
     },
     strict: true,
   });
   if (!values.token) throw new Error(`--token is required (npm run -s token -- --role service --sub my-service)\n${TAIL_USAGE}`);
+  const utcOffsetMinutes = parseUtcOffset(values['utc-offset'] as string);
+  if (utcOffsetMinutes === undefined) throw new Error(`--utc-offset must look like +08:00\n${TAIL_USAGE}`);
+  const headings = new Headings();
   const checkpoint = values.checkpoint as string;
   let position = readCheckpoint(checkpoint);
   let delay = 500;
@@ -65,8 +113,7 @@ export async function tailCommand(
       for await (const message of parseEventStream(response.body)) {
         if (stop.signal.aborted) break;
         const e = JSON.parse(message.data) as FeedEvent;
-        const actor = e.metadata.actor ? `${e.metadata.actor.role}:${e.metadata.actor.unit ?? e.metadata.actor.id}` : '';
-        out(`${String(e.position).padStart(8)}  ${e.metadata.occurredAt ?? ''}  ${e.type.padEnd(38)} ${e.stream}  ${actor}`);
+        out(tailLine(e, headings.learn(e), utcOffsetMinutes));
         position = e.position;
         writeCheckpoint(checkpoint, position);
       }
