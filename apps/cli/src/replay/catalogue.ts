@@ -1,4 +1,4 @@
-import type { Category } from '@app/proposals';
+import type { Category, UnitKind } from '@app/proposals';
 import { Random } from './random.js';
 
 /**
@@ -275,17 +275,86 @@ export const LEADERS: readonly Leader[] = [
   { id: 'leader-deputy-police', name: '副区长、公安分局局长', categories: ['governance-law'] },
 ];
 
-/** Short stable actor ids of the units (the unit itself is named as people write it). */
-const UNIT_IDS: Readonly<Record<string, string>> = {
-  区发展改革委: 'drc', 区经委: 'economy', 区财政局: 'finance', 区教育局: 'education', 区民政局: 'civil-affairs',
-  区生态环境局: 'ecology', 区建设管理委: 'construction', 区交通委: 'transport', 区绿化市容局: 'greening',
-  区卫生健康委: 'health', 区商务委: 'commerce', 区规划资源局: 'planning', 区农业农村委: 'agriculture',
-  区文化旅游局: 'culture-tourism', 区市场监管局: 'market', 区应急局: 'emergency', 区科委: 'science',
-  区人力资源社会保障局: 'human-resources', 区房管局: 'housing', 区水务局: 'water', 区城管执法局: 'city-management',
-  区公安分局: 'police', 区司法局: 'justice', 区体育局: 'sports', 区医保局: 'medical-insurance',
-  区退役军人局: 'veterans', 区金融办: 'finance-office', 区投资促进办: 'investment', 区残联: 'disabled-persons',
+/**
+ * The district's handling units as the directory holds them (名录): a stable code (pinyin initials; towns by their
+ * pinyin), the full and short name and the kind. The catalogue above names each unit by its short name since the
+ * 2019 reorganisation (机构改革), which is how planning tells them apart; commands name them by code.
+ */
+export interface DemoUnit {
+  readonly code: string;
+  readonly fullName: string;
+  readonly kind: UnitKind;
+  /** Its names before the 2019 reorganisation, when it had others: the directory renames it then. */
+  readonly before2019?: { readonly fullName: string; readonly shortName: string };
+}
+
+/** The 2019 reorganisation took effect on this business day in the demo (示例: the date is illustrative). */
+export const REORGANISATION_2019 = '2019-02-15';
+
+const department = (code: string, fullName: string, before2019?: DemoUnit['before2019']): DemoUnit => ({
+  code,
+  fullName,
+  kind: 'government-department',
+  ...(before2019 ? { before2019 } : {}),
+});
+
+export const UNITS: Readonly<Record<string, DemoUnit>> = {
+  区发展改革委: department('fgw', '区发展和改革委员会'),
+  区经委: department('jw', '区经济委员会'),
+  区财政局: department('czj', '区财政局'),
+  区金融办: department('jrb', '区金融服务办公室'),
+  区科委: department('kw', '区科学技术委员会'),
+  区商务委: department('sww', '区商务委员会'),
+  区投资促进办: department('tzcjb', '区投资促进办公室'),
+  区规划资源局: department('ghzyj', '区规划和自然资源局', { fullName: '区规划和土地管理局', shortName: '区规土局' }),
+  区农业农村委: department('nyncw', '区农业农村委员会', { fullName: '区农业委员会', shortName: '区农委' }),
+  区文化旅游局: department('whlyj', '区文化和旅游局', { fullName: '区文化广播影视管理局', shortName: '区文广局' }),
+  区人力资源社会保障局: department('rsj', '区人力资源和社会保障局'),
+  区房管局: department('fgj', '区住房保障和房屋管理局'),
+  区建设管理委: department('jsglw', '区建设和管理委员会'),
+  区交通委: department('jtw', '区交通委员会'),
+  区绿化市容局: department('lhsrj', '区绿化和市容管理局'),
+  区水务局: department('swj', '区水务局'),
+  区城管执法局: department('cgzfj', '区城市管理行政执法局'),
+  区生态环境局: department('sthjj', '区生态环境局', { fullName: '区环境保护局', shortName: '区环保局' }),
+  区市场监管局: department('scjgj', '区市场监督管理局'),
+  区民政局: department('mzj', '区民政局'),
+  区卫生健康委: department('wsjkw', '区卫生健康委员会', { fullName: '区卫生和计划生育委员会', shortName: '区卫生计生委' }),
+  区教育局: department('jyj', '区教育局'),
+  区医保局: department('ybj', '区医疗保障局'),
+  区退役军人局: department('tyjrj', '区退役军人事务局'),
+  区应急局: department('yjj', '区应急管理局', { fullName: '区安全生产监督管理局', shortName: '区安监局' }),
+  区公安分局: department('gafj', '上海市公安局金山分局'),
+  区司法局: department('sfj', '区司法局'),
+  区体育局: department('tyj', '区体育局'),
+  区残联: { code: 'cl', fullName: '区残疾人联合会', kind: 'people-organisation' },
+  朱泾镇: { code: 'zhujing', fullName: '朱泾镇人民政府', kind: 'township' },
+  枫泾镇: { code: 'fengjing', fullName: '枫泾镇人民政府', kind: 'township' },
+  张堰镇: { code: 'zhangyan', fullName: '张堰镇人民政府', kind: 'township' },
+  亭林镇: { code: 'tinglin', fullName: '亭林镇人民政府', kind: 'township' },
+  吕巷镇: { code: 'lvxiang', fullName: '吕巷镇人民政府', kind: 'township' },
+  廊下镇: { code: 'langxia', fullName: '廊下镇人民政府', kind: 'township' },
+  金山卫镇: { code: 'jinshanwei', fullName: '金山卫镇人民政府', kind: 'township' },
+  漕泾镇: { code: 'caojing', fullName: '漕泾镇人民政府', kind: 'township' },
+  山阳镇: { code: 'shanyang', fullName: '山阳镇人民政府', kind: 'township' },
+  石化街道: { code: 'shihua', fullName: '石化街道办事处', kind: 'township' },
+  金山工业区: { code: 'jsgyq', fullName: '金山工业区管理委员会', kind: 'other' },
 };
-export const unitActorId = (unit: string): string => `unit-${UNIT_IDS[unit] ?? unit}`;
+
+const demoUnit = (unit: string): DemoUnit => {
+  const found = UNITS[unit];
+  if (!found) throw new RangeError(`unit ${unit} is not in the demo directory (catalogue.ts, UNITS)`);
+  return found;
+};
+
+/** The unit's code, as commands name it. */
+export const unitCode = (unit: string): string => demoUnit(unit).code;
+
+/** The unit's short name in a year: before the 2019 reorganisation, some had others. */
+export const unitNameIn = (unit: string, year: number): string => (year < 2019 ? demoUnit(unit).before2019?.shortName : undefined) ?? unit;
+
+/** The staff account (its token's sub) that records the unit's steps. */
+export const unitActorId = (unit: string): string => `staff-${unitCode(unit)}`;
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方邹';
 const GIVEN = '建国明华丽敏静伟芳军洋勇艳杰娟涛超霞平刚桂英秀兰玉梅海燕志强文斌晓东红卫国庆立新春雷晨欣怡佳慧永辉宏亮振宇嘉琪子涵';
@@ -308,4 +377,53 @@ export function committeeMembers(count = 260): Member[] {
     members.push({ id: `member-6-${String(members.length + 1).padStart(3, '0')}`, name });
   }
   return members;
+}
+
+/**
+ * The sectors (界别) of the district committee, by weight, each with the group (小组) its members sit in at the
+ * plenary session.
+ */
+const SECTORS: readonly (readonly [sector: string, weight: number, group: string])[] = [
+  ['中共', 30, '第一组'],
+  ['民革', 6, '第二组'],
+  ['民盟', 8, '第二组'],
+  ['民建', 9, '第二组'],
+  ['民进', 8, '第二组'],
+  ['农工党', 6, '第二组'],
+  ['致公党', 3, '第二组'],
+  ['九三学社', 6, '第二组'],
+  ['无党派人士', 8, '第三组'],
+  ['共青团', 5, '第四组'],
+  ['工会', 6, '第四组'],
+  ['妇联', 6, '第四组'],
+  ['工商联', 12, '第五组'],
+  ['经济界', 30, '第五组'],
+  ['科技界', 12, '第六组'],
+  ['农业界', 12, '第六组'],
+  ['教育界', 16, '第七组'],
+  ['文化艺术界', 8, '第七组'],
+  ['体育界', 3, '第七组'],
+  ['医药卫生界', 16, '第八组'],
+  ['社会福利和社会保障界', 8, '第九组'],
+  ['少数民族和宗教界', 4, '第九组'],
+  ['特邀人士', 10, '第九组'],
+];
+
+export interface MemberEntry extends Member {
+  readonly sector: string;
+  readonly group: string;
+  /** Committee terms served: the 6th, and for some the 5th before it. */
+  readonly terms: readonly string[];
+}
+
+/**
+ * The members as the directory holds them: each one's sector, group and terms drawn from a seed of their own, so
+ * that the members themselves (committeeMembers) and everything drawn after them stay as they were.
+ */
+export function committeeDirectory(members: readonly Member[] = committeeMembers()): MemberEntry[] {
+  const rng = new Random('jinshan-cppcc-6/sectors');
+  return members.map((m) => {
+    const [sector, , group] = rng.weighted(SECTORS.map((s) => [s, s[1]] as const));
+    return { ...m, sector, group, terms: rng.chance(0.35) ? ['5', '6'] : ['6'] };
+  });
 }

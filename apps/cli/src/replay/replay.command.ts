@@ -8,12 +8,15 @@ import { formatReport, sessionStatistics, statisticsSourcesFromEvents, yearOverY
 import { RuntimeModule } from '@app/runtime';
 import { SESSION_PLANS, type SessionPlan } from './plans.js';
 import { DEMO_CLERK, replayScenario, type ReplayCounts } from './replay.js';
+import { directoryMigration } from './directory.js';
 import { buildScenario } from './scenario.js';
 
 export const REPLAY_USAGE = `usage: cli replay <2017|2018|2019|all>
 Records the demo sessions 六届一次 (2017), 六届二次 (2018) and 六届三次会议 (2019) of the Jinshan district
 committee through the command path, as a clerk's paper records with their business dates, then prints the
-session's figures computed from the event log. Running it again appends nothing. \`all\` replays the three in
+session's figures computed from the event log. First, the directory the sessions name: the units (by code, such
+as fgw), the members and the units' staff accounts, as the office's paper records of December 2016; in 2019 six
+units are renamed (机构改革) and keep their codes. Running it again appends nothing. \`all\` replays the three in
 order (2019's substantive-progress figure counts follow-ups of the earlier sessions' planned proposals);
 replay single years in that order too. Reads DATA_DIR, TENANT, EVENT_STORE, … like the service.`;
 
@@ -56,9 +59,11 @@ export async function replayCommand(argv: string[], io: ReplayIo = processIo): P
     const bus = app.get(CommandBus);
     const store = app.get<EventStore>(EVENT_STORE);
     const tenant = config.defaultTenant;
-    for (const plan of plans) {
+    for (const [i, plan] of plans.entries()) {
       const scenario = buildScenario(plan.year, { tenant, clerkId: DEMO_CLERK.id });
-      io.err(progressLine(plan, scenario.proposals.length, await replayScenario(bus, store, scenario, tenant)));
+      // The directory the sessions name comes first, with the first session replayed (already recorded after that).
+      const steps = i === 0 ? [...directoryMigration(), ...scenario.steps] : scenario.steps;
+      io.err(progressLine(plan, scenario.proposals.length, await replayScenario(bus, store, { ...scenario, steps }, tenant)));
     }
     const sources = await statisticsSourcesFromEvents(store, tenant, plans.map((p) => p.session), config.utcOffsetMinutes);
     const statistics = plans.map((p) => sessionStatistics({ ...sources.get(p.session)!, utcOffsetMinutes: config.utcOffsetMinutes }));

@@ -104,6 +104,31 @@ describe('replay of the demo sessions 6-1, 6-2 and 6-3', () => {
     expect(report).toContain('+8.7 pt');
   });
 
+  it('names units by their directory codes, and the trail by the name each had then: 区环保局 until the 2019 reorganisation', async () => {
+    const events = await withStore((store) => store.readAll({ filter: { streamPrefixes: [`proposal-${config.defaultTenant}:`, `directory-${config.defaultTenant}:`] } }));
+    const directory = events.filter((e) => e.stream.startsWith('directory-'));
+    expect(directory[0]).toMatchObject({ type: 'directory.unit-registered.v1', data: { code: 'fgw', fullName: '区发展和改革委员会', shortName: '区发展改革委' } });
+    expect(directory.filter((e) => e.type === 'directory.member-registered.v1')).toHaveLength(260);
+    expect(directory.filter((e) => e.type === 'directory.unit-changed.v1').map((e) => (e.data as { code: string }).code)).toEqual(
+      expect.arrayContaining(['sthjj', 'wsjkw', 'nyncw', 'ghzyj', 'yjj', 'whlyj']),
+    );
+    const assigned = events.filter((e) => e.type === 'proposal.assigned.v1');
+    expect(new Set(assigned.map((e) => (e.data as { leadUnit: string }).leadUnit))).toContain('sthjj');
+    const sthjjNames = new Map<string, Set<string>>();
+    for (const e of events) {
+      const meta = e.metadata as { occurredAt: string; names?: { units: Record<string, string> } };
+      const name = meta.names?.units.sthjj;
+      if (!name || e.stream.startsWith('directory-')) continue;
+      const year = meta.occurredAt.slice(0, 4);
+      sthjjNames.set(year, new Set([...(sthjjNames.get(year) ?? []), name]));
+    }
+    expect(Object.fromEntries([...sthjjNames].map(([year, names]) => [year, [...names]]))).toEqual({
+      '2017': ['区环保局'],
+      '2018': ['区环保局'],
+      '2019': ['区生态环境局'],
+    });
+  });
+
   it('appends nothing when 2019 is replayed again', async () => {
     const before = await withStore((store) => store.headPosition());
     err = [];

@@ -1,7 +1,7 @@
 import type { CommandBus } from '@nestjs/cqrs';
-import { ExecuteProposalCommand, ExecuteSessionCommand, type CommandRequest, type CommandResult } from '@app/command-handling';
+import { ExecuteDirectoryCommand, ExecuteProposalCommand, ExecuteSessionCommand, type CommandRequest, type CommandResult } from '@app/command-handling';
 import type { EventStore } from '@app/event-store';
-import { type Actor, type ProposalCommand, proposalStream, type SessionCommand } from '@app/proposals';
+import { type Actor, type DirectoryCommand, type ProposalCommand, proposalStream, type SessionCommand } from '@app/proposals';
 import type { Scenario, Step } from './scenario.js';
 
 /** The clerk (录入员) who types the paper records of the demo sessions in. */
@@ -74,6 +74,10 @@ async function execute(bus: CommandBus, tenant: string, clerk: Actor, step: Step
     if (step.target.kind === 'session') {
       const request: CommandRequest<SessionCommand> = { ...base, command: step.target.command };
       return await bus.execute(new ExecuteSessionCommand(step.target.id, request));
+    }
+    if (step.target.kind === 'directory') {
+      const request: CommandRequest<DirectoryCommand> = { ...base, command: step.target.command };
+      return await bus.execute(new ExecuteDirectoryCommand(request));
     }
     const request: CommandRequest<ProposalCommand> = { ...base, command: step.target.command };
     return await bus.execute(new ExecuteProposalCommand(step.target.id, request));

@@ -1,3 +1,4 @@
+import { reorganisation } from './directory.js';
 import { planOfSession, planOfYear, type SessionPlan } from './plans.js';
 import { planProposals, type ScenarioIds } from './planning.js';
 import { earlierReview, proposalSteps, sessionOpening, supervisionVisits, type ProposalOutline, type Step } from './timeline.js';
@@ -19,12 +20,13 @@ export interface Scenario {
 
 /**
  * The demo data of one session, deterministic: the same plan, tenant and clerk always give the same proposals,
- * ids, steps and times. Also lays out the November review of the earlier sessions' planned (B) proposals.
+ * ids, steps and times. Also lays out the November review of the earlier sessions' planned (B) proposals, and the
+ * renames of the directory's units in the year of the reorganisation (the directory itself is directoryMigration's).
  */
 export function buildScenario(year: number, ids: ScenarioIds): Scenario {
   const plan = planOfYear(year);
   const own = generateSession(plan, ids);
-  const steps = [...own.steps];
+  const steps = [...own.steps, ...reorganisation(plan)];
   for (const review of plan.review) {
     if (review.session === plan.session) continue;
     const earlier = generateSession(planOfSession(review.session), ids);

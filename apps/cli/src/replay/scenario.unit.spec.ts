@@ -1,4 +1,5 @@
 import { proposalIdFor } from '@app/command-handling';
+import { directoryMigration } from './directory.js';
 import { SESSION_PLANS } from './plans.js';
 import { Random } from './random.js';
 import { buildScenario, type Scenario } from './scenario.js';
@@ -56,6 +57,32 @@ describe('the demo scenario generator', () => {
       (s) => s.target.kind === 'proposal' && s.target.command.type === 'FollowUpProposal' && s.target.command.data.substantiveProgress,
     );
     expect(new Set(substantive.map((s) => s.target.id)).size).toBe(10);
+  });
+
+  it('names only units and members of the demo directory, by code and id, and unit staff by their accounts', () => {
+    const migration = directoryMigration();
+    const imported = migration[0].target.command;
+    if (imported.type !== 'ImportDirectory') throw new Error('the migration starts with the import');
+    const units = new Set(imported.data.units?.map((u) => u.code));
+    const members = new Set(imported.data.members?.map((m) => m.id));
+    const accounts = new Map(migration.flatMap((s) => (s.target.command.type === 'AddStaffAccount' ? [[s.target.command.data.sub, s.target.command.data.unit]] : [])));
+    expect(units.size).toBe(imported.data.units?.length);
+    expect(accounts.size).toBe(units.size);
+    const named = { units: new Set<string>(), members: new Set<string>() };
+    for (const { actor, target } of scenarios.flatMap((s) => s.steps)) {
+      if (actor.role === 'unit') {
+        named.units.add(actor.unit as string);
+        expect(accounts.get(actor.id)).toBe(actor.unit);
+      }
+      if (actor.role === 'member') named.members.add(actor.id);
+      const data = target.command.data as { leadUnit?: string; coUnits?: string[]; unit?: string; coProposers?: string[]; code?: string };
+      [data.leadUnit, ...(data.coUnits ?? []), data.unit, data.code].forEach((u) => u !== undefined && named.units.add(u));
+      data.coProposers?.forEach((m) => named.members.add(m));
+    }
+    expect([...named.units].filter((u) => !units.has(u))).toEqual([]);
+    expect([...named.members].filter((m) => !members.has(m))).toEqual([]);
+    expect(named.units.size).toBe(29);
+    expect([...named.units].every((u) => /^[a-z][a-z0-9-]{1,31}$/.test(u))).toBe(true);
   });
 
   it('draws the same numbers from the same seed', () => {

@@ -2,12 +2,13 @@ import {
   addDays,
   type Actor,
   type Attitude,
+  type DirectoryCommand,
   type ProposalCommand,
   type ResultCategory,
   type SessionCommand,
   type VisitStage,
 } from '@app/proposals';
-import { unitActorId, type Leader, type Member } from './catalogue.js';
+import { unitActorId, unitCode, unitNameIn, type Leader, type Member } from './catalogue.js';
 import type { SessionPlan } from './plans.js';
 import type { Spec, Visit } from './planning.js';
 import { dateOf, iso, MINUTE, moment, OFFSET_MINUTES, workday } from './calendar.js';
@@ -28,7 +29,8 @@ export interface Step {
   readonly actor: Actor;
   readonly target:
     | { readonly kind: 'session'; readonly id: string; readonly command: SessionCommand }
-    | { readonly kind: 'proposal'; readonly id: string; readonly command: ProposalCommand };
+    | { readonly kind: 'proposal'; readonly id: string; readonly command: ProposalCommand }
+    | { readonly kind: 'directory'; readonly id: 'main'; readonly command: DirectoryCommand };
   /** A follow-up of a proposal of an earlier session: skipped when that session was not replayed. */
   readonly earlierSession?: string;
 }
@@ -40,6 +42,7 @@ export interface ProposalOutline {
   readonly session: string;
   readonly title: string;
   readonly number: string | null;
+  /** As the catalogue names it (its short name since 2019); commands name it by code. */
   readonly leadUnit: string | null;
   readonly latest: ResultCategory | null;
 }
@@ -49,7 +52,8 @@ const COMMITTEE: Actor = { id: 'committee-demo', role: 'committee', name: '区�
 const ANSWER_LIMIT_DAYS = 90;
 
 const memberActor = (m: Member): Actor => ({ id: m.id, role: 'member', name: m.name });
-const unitActor = (unit: string): Actor => ({ id: unitActorId(unit), role: 'unit', unit, name: unit });
+/** A unit's staff, as the directory knows them in that year: its account, its code, its name then. */
+const unitActor = (unit: string, year: number): Actor => ({ id: unitActorId(unit), role: 'unit', unit: unitCode(unit), name: unitNameIn(unit, year) });
 const leaderActor = (l: Leader): Actor => ({ id: l.id, role: 'leader', name: l.name });
 
 const answerText = (s: Spec, category: ResultCategory, year: number, round: number): string => {
@@ -179,25 +183,25 @@ function layOut(plan: SessionPlan, s: Spec, rng: Random): Step[] {
   }
 
   const leadUnit = s.leadUnit;
-  const coUnits = s.coUnits.length ? { coUnits: [...s.coUnits] } : {};
+  const coUnits = s.coUnits.length ? { coUnits: s.coUnits.map(unitCode) } : {};
   t.add({ name: 'review', actor: COMMITTEE, command: { type: 'RegisterProposal', data: { number: s.number } }, planned: review });
   let assignedAt = t.add({
     name: 'assign',
     actor: OFFICE,
-    command: { type: 'AssignProposal', data: s.wrongLead ? { leadUnit: s.wrongLead } : { leadUnit, ...coUnits } },
+    command: { type: 'AssignProposal', data: s.wrongLead ? { leadUnit: unitCode(s.wrongLead) } : { leadUnit: unitCode(leadUnit), ...coUnits } },
     planned: t.plan(`${Y}-02-25`, `${Y}-03-08`),
   });
   if (s.wrongLead) {
     const asked = dateOf(t.add({
       name: 'reassignment-request',
-      actor: unitActor(s.wrongLead),
-      command: { type: 'RequestReassignment', data: { reason: `该提案所提事项主要属于${leadUnit}职责，建议调整主办单位` } },
+      actor: unitActor(s.wrongLead, Y),
+      command: { type: 'RequestReassignment', data: { reason: `该提案所提事项主要属于${unitNameIn(leadUnit, Y)}职责，建议调整主办单位` } },
       planned: t.plan(addDays(dateOf(assignedAt), 2), addDays(dateOf(assignedAt), 6)),
     }));
     assignedAt = t.add({
       name: 'reassign',
       actor: OFFICE,
-      command: { type: 'ReassignProposal', data: { leadUnit, ...coUnits } },
+      command: { type: 'ReassignProposal', data: { leadUnit: unitCode(leadUnit), ...coUnits } },
       planned: t.plan(addDays(asked, 2), addDays(asked, 5)),
     });
   }
@@ -207,20 +211,20 @@ function layOut(plan: SessionPlan, s: Spec, rng: Random): Step[] {
 
   const visit = (name: string, v: Visit, planned: number): Pending => ({
     name,
-    actor: unitActor(v.unit),
+    actor: unitActor(v.unit, Y),
     command: { type: 'RecordVisit', data: { stage: v.stage, visitorRank: v.rank, form: v.form, note: VISIT_NOTES[v.stage] } },
     planned,
   });
   const opinions = (round: number, answerAt: number): Pending[] =>
     s.coUnits.map((unit) => ({
       name: `opinion-${round}-${unitActorId(unit)}`,
-      actor: unitActor(unit),
-      command: { type: 'SendCoUnitOpinion', data: { opinion: `${unit}会办意见：同意主办单位办理意见，在职责范围内配合落实。` } },
+      actor: unitActor(unit, Y),
+      command: { type: 'SendCoUnitOpinion', data: { opinion: `${unitNameIn(unit, Y)}会办意见：同意主办单位办理意见，在职责范围内配合落实。` } },
       planned: t.plan(addDays(dateOf(answerAt), -20), addDays(dateOf(answerAt), -6)),
     }));
   const answer = (round: number, category: ResultCategory, planned: number): Pending => ({
     name: `answer-${round}`,
-    actor: unitActor(leadUnit),
+    actor: unitActor(leadUnit, Y),
     command: {
       type: 'AnswerProposal',
       data: { category, text: answerText(s, category, Y, round), publish: s.published, ...(s.published ? {} : { withholdReason: s.withholdReason }) },
@@ -286,7 +290,7 @@ function layOut(plan: SessionPlan, s: Spec, rng: Random): Step[] {
     const note = s.substantiveInOwnReview
       ? { note: `${Y}年11月跟踪梳理：项目已完成立项并启动实施，取得实质性新进展`, substantiveProgress: true }
       : { note: `${Y}年11月跟踪梳理：前期研究推进中，继续跟踪落实`, substantiveProgress: false };
-    t.add({ name: 'follow-up', actor: unitActor(leadUnit), command: { type: 'FollowUpProposal', data: note }, planned: t.plan(`${Y}-11-04`, `${Y}-11-08`) });
+    t.add({ name: 'follow-up', actor: unitActor(leadUnit, Y), command: { type: 'FollowUpProposal', data: note }, planned: t.plan(`${Y}-11-04`, `${Y}-11-08`) });
   }
   // … and of those now ready to be solved: re-negotiated, and answered A (再研究、再协商、再解决).
   if (s.renegotiation === 'review') {
@@ -322,7 +326,7 @@ export function supervisionVisits(plan: SessionPlan, specs: readonly Spec[]): St
       target: {
         kind: 'session' as const,
         id: plan.session,
-        command: { type: 'RecordSupervisionVisit' as const, data: { unit, note: '区政府办公室、区政协提案委联合督办走访：重点、难点提案办理推进情况' } },
+        command: { type: 'RecordSupervisionVisit' as const, data: { unit: unitCode(unit), note: '区政府办公室、区政协提案委联合督办走访：重点、难点提案办理推进情况' } },
       },
     }));
 }
@@ -338,7 +342,7 @@ export function earlierReview(plan: SessionPlan, session: string, substantive: n
     return {
       key: `replay:${plan.year}:${session}.${p.n}:follow-up`,
       at: iso(at),
-      actor: unitActor(lead),
+      actor: unitActor(lead, plan.year),
       earlierSession: session,
       target: {
         kind: 'proposal' as const,
