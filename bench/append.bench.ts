@@ -7,7 +7,7 @@ import { CommandProcessor, commandHandlers } from '@app/command-handling';
 import { SqliteEventStore } from '@app/event-store';
 import type { Actor } from '@app/proposals';
 import { figure, runBench, type BenchFigure } from './result.js';
-import { proposalScript, seededRandom, type Step } from './workload.js';
+import { proposalScript, seededRandom, type Step, seedWorkloadDirectory } from './workload.js';
 
 /**
  * Commands per second through the domain and the embedded store (no HTTP), beside raw better-sqlite3
@@ -57,6 +57,7 @@ async function commands(dir: string, synchronous: 'normal' | 'full', concurrency
   let now = Date.parse('2019-03-01T01:00:00Z');
   const processor = new CommandProcessor(store, { clock: () => new Date((now += 1000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
   const handlers = commandHandlers(processor);
+  await seedWorkloadDirectory(handlers.directory, TENANT);
   // Sessions of 200 proposals, as in a district (184 filed in 2019).
   const sessions = new Map<string, Promise<unknown>>();
   const sessionFor = (n: number): Promise<string> => {

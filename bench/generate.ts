@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { CommandProcessor, commandHandlers } from '@app/command-handling';
 import { SqliteEventStore } from '@app/event-store';
 import type { Actor } from '@app/proposals';
-import { proposalScript, seededRandom } from './workload.js';
+import { proposalScript, seededRandom, seedWorkloadDirectory } from './workload.js';
 
 const office: Actor = { id: 'o-1', role: 'office' };
 
@@ -34,6 +34,7 @@ export async function generateEventLog(path: string, events: number, log: (line:
   let now = Date.parse('2017-01-10T01:00:00Z');
   const processor = new CommandProcessor(store, { clock: () => new Date((now += 7_000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
   const handlers = commandHandlers(processor);
+  await seedWorkloadDirectory(handlers.directory, 'jinshan');
   const sessions = new Map<string, Promise<unknown>>();
   const sessionFor = (n: number) => {
     const k = Math.floor(n / 200);

@@ -13,7 +13,7 @@ import { ReadModels } from '@app/runtime';
 import { createApp } from '../apps/api/src/create-app.js';
 import type { LoadOptions, LoadRequest, LoadResult } from './http-load.worker.js';
 import { figure, type BenchFigure } from './result.js';
-import { seededRandom, TITLES, UNITS } from './workload.js';
+import { seededRandom, TITLES, UNITS, seedWorkloadDirectory } from './workload.js';
 
 /**
  * Commands over HTTP: the real API (Nest + Fastify, bearer tokens, validation, the embedded SQLite store and the
@@ -67,6 +67,7 @@ const sessionOf = (n: number) => `6-${1 + Math.floor(n / 200)}`;
 /** Sessions of 200 proposals, each filed, registered and assigned to a lead unit and a co-unit. */
 async function prepare(processor: CommandProcessor, proposals: number): Promise<void> {
   const handlers = commandHandlers(processor);
+  await seedWorkloadDirectory(handlers.directory, TENANT);
   const office = person({ sub: 'o-1', role: 'office', name: '区政府办公室' }).actor;
   const committee = person({ sub: 'c-1', role: 'committee', name: '区政协提案委' }).actor;
   for (let k = 0; k * 200 < proposals; k++) {

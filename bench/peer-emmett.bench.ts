@@ -8,7 +8,7 @@ import { CommandProcessor, commandHandlers } from '@app/command-handling';
 import { SqliteEventStore } from '@app/event-store';
 import type { Actor } from '@app/proposals';
 import { figure, type BenchFigure } from './result.js';
-import { proposalScript, seededRandom } from './workload.js';
+import { proposalScript, seededRandom, seedWorkloadDirectory } from './workload.js';
 
 /**
  * Our embedded store beside Emmett's SQLite event store (@event-driven-io/emmett-sqlite, the closest TypeScript
@@ -131,6 +131,7 @@ async function makeWorkload(total: number): Promise<Workload> {
   let now = Date.parse('2019-03-01T01:00:00Z');
   const processor = new CommandProcessor(store, { clock: () => new Date((now += 7_000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
   const handlers = commandHandlers(processor);
+  await seedWorkloadDirectory(handlers.directory, TENANT);
   const office: Actor = { id: 'o-1', role: 'office' };
   const sessions = new Map<string, Promise<unknown>>();
   const sessionFor = (n: number): Promise<string> => {

@@ -1,4 +1,4 @@
-import type { Actor, ProposalCommand, ResultCategory } from '@app/proposals';
+import type { Actor, MemberRow, ProposalCommand, ResultCategory, UnitRow } from '@app/proposals';
 
 /** Deterministic pseudo-random numbers, so that every run generates the same data. */
 export function seededRandom(seed = 2019): () => number {
@@ -12,10 +12,29 @@ export function seededRandom(seed = 2019): () => number {
   };
 }
 
-export const UNITS = [
-  '区发展改革委', '区经委', '区财政局', '区教育局', '区民政局', '区生态环境局', '区建设管理委', '区交通委',
-  '区绿化市容局', '区卫生健康委', '区商务委', '区规划资源局', '区农业农村委', '区文化旅游局', '区市场监管局', '区应急局',
-];
+/** The handling units of the workload: directory codes, with the names the directory gives them. */
+const UNIT_NAMES: Readonly<Record<string, string>> = {
+  fgw: '区发展改革委', jw: '区经委', czj: '区财政局', jyj: '区教育局', mzj: '区民政局', sthjj: '区生态环境局',
+  jsglw: '区建设管理委', jtw: '区交通委', lhsrj: '区绿化市容局', wsjkw: '区卫生健康委', sww: '区商务委',
+  ghzyj: '区规划资源局', nyncw: '区农业农村委', whlyj: '区文化旅游局', scjgj: '区市场监管局', yjj: '区应急局',
+};
+export const UNITS = Object.keys(UNIT_NAMES);
+/** Members m-0 … m-199 file the workload's proposals. */
+const MEMBERS = 200;
+
+/** The directory the workload's steps name: to import (ImportDirectory) before the first step. */
+export const WORKLOAD_DIRECTORY: { units: UnitRow[]; members: MemberRow[] } = {
+  units: UNITS.map((code) => ({ code, fullName: UNIT_NAMES[code], shortName: UNIT_NAMES[code], kind: 'government-department', activeFrom: '2000-01-01' })),
+  members: Array.from({ length: MEMBERS }, (_, i) => ({ id: `m-${i}`, name: `委员${i}`, sector: '经济界', terms: ['6'] })),
+};
+
+/** Fills a jurisdiction's directory with the workload's units and members through the command path. */
+export async function seedWorkloadDirectory(
+  directory: { handle(req: { tenant: string; caller: Actor; command: { type: 'ImportDirectory'; data: typeof WORKLOAD_DIRECTORY } }): Promise<unknown> },
+  tenant: string,
+): Promise<void> {
+  await directory.handle({ tenant, caller: { id: 'o-1', role: 'office' }, command: { type: 'ImportDirectory', data: WORKLOAD_DIRECTORY } });
+}
 export const TITLES = [
   '加大扶持民营企业发展的建议', '关于发展我区碳纤维复合材料产业及培育产业集群的建议', '关于深化垃圾分类工作的建议',
   '关于科学规范设立充电桩的建议', '关于开展渣土运输道路污染治理的建议', '关于加强中小企业危废处置的建议',
@@ -31,7 +50,7 @@ export interface Step {
 
 /** The handling of one proposal as the 2019 report describes it: 11 to 15 steps. */
 export function proposalScript(proposalId: string, session: string, n: number, random: () => number): Step[] {
-  const member: Actor = { id: `m-${n % 200}`, role: 'member', name: `委员${n % 200}` };
+  const member: Actor = { id: `m-${n % MEMBERS}`, role: 'member', name: `委员${n % MEMBERS}` };
   const leadUnit = UNITS[Math.floor(random() * UNITS.length)];
   const coUnit = UNITS.filter((u) => u !== leadUnit)[Math.floor(random() * (UNITS.length - 1))];
   const lead: Actor = { id: `u-${leadUnit}`, role: 'unit', unit: leadUnit };

@@ -45,7 +45,7 @@ describe('refusals over HTTP', () => {
       await refused(400, () => api.post(`/proposals/${id}/answers`, people.lead, { category: 'D', text: 'x', publish: true }), 'category');
       await refused(400, () => api.post(`/proposals/${id}/answers`, people.lead, { category: 'A', text: 'x', publish: 'yes' }), 'publish');
       await refused(400, () => api.post(`/proposals/${id}/visits`, people.lead, { stage: 'before', visitorRank: 'mayor', form: 'phone' }), 'visitorRank');
-      await refused(400, () => api.post(`/proposals/${id}/assign`, people.office, { leadUnit: '区财政局', dueDate: '31/05/2019' }), 'dueDate');
+      await refused(400, () => api.post(`/proposals/${id}/assign`, people.office, { leadUnit: 'czj', dueDate: '31/05/2019' }), 'dueDate');
       await refused(400, () => api.post(`/proposals/${id}/feedback`, people.member, { attitude: 'satisfied' }), 'agreesWithResult');
     });
     it('refuses blank text and unknown fields', async () => {
@@ -86,10 +86,10 @@ describe('refusals over HTTP', () => {
       ['title', '/proposals', 'member', { session: '6-3', title: '', body: '建议。', category: 'economy' }],
       ['body', '/proposals', 'member', { session: '6-3', title: '建议', body: '', category: 'economy' }],
       ['name', '/sessions', 'office', { id: '6-4', name: '', year: 2020 }],
-      ['note', '/sessions/6-3/supervision-visits', 'office', { unit: '区财政局', note: '' }],
+      ['note', '/sessions/6-3/supervision-visits', 'office', { unit: 'czj', note: '' }],
       ['unit', '/sessions/6-3/supervision-visits', 'office', { unit: '' }],
       ['leadUnit', '/proposals/:id/reassign', 'office', { leadUnit: '' }],
-      ['coUnits', '/proposals/:id/reassign', 'office', { leadUnit: '区财政局', coUnits: [''] }],
+      ['coUnits', '/proposals/:id/reassign', 'office', { leadUnit: 'czj', coUnits: [''] }],
       ['reason', '/proposals/:id/reassignment-requests', 'lead', { reason: '' }],
       ['opinion', '/proposals/:id/co-unit-opinions', 'coUnit', { opinion: '' }],
       ['text', '/proposals/:id/answers', 'lead', { category: 'A', text: '', publish: true }],
@@ -111,15 +111,15 @@ describe('refusals over HTTP', () => {
     });
     it('refuses a rule-level invalid value, naming the field', async () => {
       await refused(400, () => api.post(`/proposals/${id}/answers`, people.lead, { category: 'C', text: '留作参考', publish: false }), 'withholdReason');
-      await refused(400, () => api.post(`/proposals/${id}/reassign`, people.office, { leadUnit: '区财政局', coUnits: ['区财政局'] }), 'coUnits');
-      await refused(400, () => api.post(`/proposals/${id}/reassign`, people.office, { leadUnit: '区教育局', dueDate: '2019-02-01' }), 'dueDate');
+      await refused(400, () => api.post(`/proposals/${id}/reassign`, people.office, { leadUnit: 'czj', coUnits: ['czj'] }), 'coUnits');
+      await refused(400, () => api.post(`/proposals/${id}/reassign`, people.office, { leadUnit: 'jyj', dueDate: '2019-02-01' }), 'dueDate');
     });
     it('refuses a malformed If-Match or Idempotency-Key header', async () => {
       await refused(400, () => api.post(`/proposals/${id}/supervision`, people.office, { key: true }, { 'if-match': 'abc' }), 'If-Match');
       await refused(400, () => api.post(`/proposals/${id}/supervision`, people.office, { key: true }, { 'idempotency-key': 'with space' }), 'idempotency-key');
     });
     it('refuses a clerk occurredAt that is malformed or in the future', async () => {
-      const onBehalfOf = { sub: 'u-1', role: 'unit', unit: '区发展改革委' };
+      const onBehalfOf = { sub: 'u-1', role: 'unit', unit: 'fgw' };
       const visit = { stage: 'during', visitorRank: 'staff', form: 'phone', onBehalfOf };
       await refused(400, () => api.post(`/proposals/${id}/visits`, people.clerk, { ...visit, occurredAt: 'yesterday' }), 'occurredAt');
       await refused(400, () => api.post(`/proposals/${id}/visits`, people.clerk, { ...visit, occurredAt: '2030-01-01' }), 'occurredAt');
@@ -157,11 +157,11 @@ describe('refusals over HTTP', () => {
   describe('403: the role or the actor may not take this step', () => {
     it('a role that does not take the step', async () => {
       await refused(403, () => api.post('/sessions', people.committee, { id: '6-4', name: '六届四次会议', year: 2020 }));
-      await refused(403, () => api.post(`/proposals/${id}/assign`, people.committee, { leadUnit: '区财政局' }));
+      await refused(403, () => api.post(`/proposals/${id}/assign`, people.committee, { leadUnit: 'czj' }));
       await refused(403, () => api.post(`/proposals/${id}/publication`, people.committee));
       await refused(403, () => api.post(`/proposals/${id}/claim`, people.office));
       await refused(403, () => api.post('/proposals', people.office, { session: '6-3', title: 't', body: 'b', category: 'other' }));
-      await refused(403, () => api.post('/sessions/6-3/supervision-visits', people.lead, { unit: '区财政局' }));
+      await refused(403, () => api.post('/sessions/6-3/supervision-visits', people.lead, { unit: 'czj' }));
     });
     it('an answer from a co-unit, a visit by a unit that does not handle the proposal', async () => {
       await refused(403, () => api.post(`/proposals/${id}/answers`, people.coUnit, { category: 'A', text: 'x', publish: true }));
@@ -176,7 +176,7 @@ describe('refusals over HTTP', () => {
     it('a clerk recording an answer on behalf of a co-unit', async () => {
       await refused(403, () =>
         api.post(`/proposals/${id}/answers`, people.clerk, {
-          category: 'A', text: 'x', publish: true, onBehalfOf: { sub: 'u-2', role: 'unit', unit: '区财政局' },
+          category: 'A', text: 'x', publish: true, onBehalfOf: { sub: 'u-2', role: 'unit', unit: 'czj' },
         }),
       );
     });
@@ -192,7 +192,7 @@ describe('refusals over HTTP', () => {
       await refused(404, () => api.post('/proposals/00000000-0000-4000-8000-000000000000/register', people.committee));
       await refused(404, () => api.get('/proposals/00000000-0000-4000-8000-000000000000', people.auditor));
       await refused(404, () => api.get('/proposals/../../etc/passwd', people.auditor));
-      await refused(404, () => api.post('/sessions/9-9/supervision-visits', people.office, { unit: '区财政局' }));
+      await refused(404, () => api.post('/sessions/9-9/supervision-visits', people.office, { unit: 'czj' }));
       await refused(404, () => api.get('/sessions/not-a-session', people.office));
       await refused(404, () => api.post('/proposals', people.member, { session: '9-9', title: 't', body: 'b', category: 'other' }), 'session');
       await refused(404, () => api.get('/nowhere', people.office));

@@ -24,10 +24,10 @@ describe('one proposal through every step of its handling, over HTTP', () => {
     expect((await step('co-proposer-confirmations', people.coProposer)).status).toBe(200);
 
     expect((await step('register', people.committee)).status).toBe(200);
-    const assigned = await step('assign', people.office, { leadUnit: '区教育局', coUnits: ['区财政局'] });
+    const assigned = await step('assign', people.office, { leadUnit: 'jyj', coUnits: ['czj'] });
     expect(assigned.body.revision).toBe(3);
     expect((await step('reassignment-requests', people.otherUnit, { reason: '充电桩规划不属我局职责' })).status).toBe(200);
-    expect((await step('reassign', people.office, { leadUnit: '区发展改革委', coUnits: ['区财政局'], dueDate: '2019-05-31' })).status).toBe(200);
+    expect((await step('reassign', people.office, { leadUnit: 'fgw', coUnits: ['czj'], dueDate: '2019-05-31' })).status).toBe(200);
     expect((await step('claim', people.leader)).status).toBe(200);
 
     api.clock.advanceDays(3);
@@ -43,7 +43,7 @@ describe('one proposal through every step of its handling, over HTTP', () => {
     expect((await step('feedback', people.member, { attitude: 'dissatisfied', agreesWithResult: false, comment: '进度太慢' })).status).toBe(200);
 
     let state = await api.read(`/proposals/${id}`, people.member);
-    expect(state.body).toMatchObject({ id, status: 'reopened', leadUnit: '区发展改革委', number: '6-3-001', claimedBy: { id: 'l-1' }, key: true });
+    expect(state.body).toMatchObject({ id, status: 'reopened', leadUnit: 'fgw', number: '6-3-001', claimedBy: { id: 'l-1' }, key: true });
 
     expect((await step('renegotiation', people.committee, { reason: '委员不满意，再协商', dueDate: '2019-07-31' })).status).toBe(200);
     expect((await step('follow-ups', people.lead, { note: '已完成选址', substantiveProgress: true })).status).toBe(200);
@@ -63,8 +63,8 @@ describe('one proposal through every step of its handling, over HTTP', () => {
       publications: [{ answerNumber: 2 }],
       latestCategory: 'A',
       answers: [
-        { unit: '区发展改革委', category: 'B', publish: true, dueDate: '2019-05-31' },
-        { unit: '区发展改革委', category: 'A', publish: true, dueDate: '2019-07-31' },
+        { unit: 'fgw', category: 'B', publish: true, dueDate: '2019-05-31' },
+        { unit: 'fgw', category: 'A', publish: true, dueDate: '2019-07-31' },
       ],
       feedback: [
         { member: 'm-1', attitude: 'dissatisfied', agreesWithResult: false },
@@ -109,7 +109,7 @@ describe('one proposal through every step of its handling, over HTTP', () => {
       expect(e.causationId).toEqual(expect.any(String));
     }
     expect(history.body.events[1]).toMatchObject({ actor: { id: 'm-2', role: 'member' }, data: { member: 'm-2', name: '李委员' } });
-    expect(history.body.events[11]).toMatchObject({ actor: { role: 'unit', unit: '区发展改革委' }, data: { category: 'B' } });
+    expect(history.body.events[11]).toMatchObject({ actor: { role: 'unit', unit: 'fgw' }, data: { category: 'B' } });
   });
 
   it('defaults the due date from the session answer limit, counted in business days from the assignment', async () => {
@@ -117,7 +117,7 @@ describe('one proposal through every step of its handling, over HTTP', () => {
     api.clock.set('2019-03-10T18:00:00.000Z'); // 02:00 on 11 March in Beijing
     const { body } = await api.post('/proposals', people.member, { session: '6-3', title: '垃圾分类', body: '……', category: 'environment' });
     await api.post(`/proposals/${body.id}/register`, people.committee);
-    await api.post(`/proposals/${body.id}/assign`, people.office, { leadUnit: '区绿化市容局' });
+    await api.post(`/proposals/${body.id}/assign`, people.office, { leadUnit: 'lhsrj' });
     const state = await api.read(`/proposals/${body.id}`, people.office);
     expect(state.body.dueDate).toBe('2019-06-09');
   });
@@ -147,7 +147,7 @@ describe('one proposal through every step of its handling, over HTTP', () => {
 
   it('records a supervision visit to a unit on the session stream', async () => {
     await ensureSession(api, people);
-    const visit = await api.post('/sessions/6-3/supervision-visits', people.committee, { unit: '区生态环境局', note: '重点督办' });
+    const visit = await api.post('/sessions/6-3/supervision-visits', people.committee, { unit: 'sthjj', note: '重点督办' });
     expect(visit.status).toBe(201);
     expect(visit.body).toMatchObject({ id: '6-3', revision: expect.any(Number) });
   });

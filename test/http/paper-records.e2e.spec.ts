@@ -3,7 +3,7 @@ import { assignedProposal, startedApi } from '../support/api.js';
 /** docs/domain.md, "Paper records": a clerk records a step on behalf of whoever did it, with the day it happened. */
 describe('paper records by a clerk', () => {
   const { api, people } = startedApi();
-  const lead = { sub: 'u-1', role: 'unit', unit: '区发展改革委', name: '区发展改革委 王科长' };
+  const lead = { sub: 'u-1', role: 'unit', unit: 'fgw', name: '区发展改革委 王科长' };
 
   it('keeps who did the step and who recorded it, when it happened and when it was recorded', async () => {
     const id = await assignedProposal(api, people, []);
@@ -19,7 +19,7 @@ describe('paper records by a clerk', () => {
     const trail = (await api.get(`/proposals/${id}/history`, people.auditor)).body.events;
     expect(trail[4]).toMatchObject({
       type: 'proposal.visited.v1',
-      actor: { id: 'u-1', role: 'unit', unit: '区发展改革委' },
+      actor: { id: 'u-1', role: 'unit', unit: 'fgw' },
       recorder: { id: 'k-1', role: 'clerk' },
       occurredAt: '2019-03-05T15:59:59.999Z',
       recordedAt: '2019-03-11T02:00:00.000Z',
@@ -62,6 +62,6 @@ describe('jurisdictions', () => {
     const opened = await api.post('/sessions', officeElsewhere, { id: '6-3', name: '六届三次会议', year: 2019 });
     expect(opened.status).toBe(201);
     const streams = new Set((await api.store.readAll()).map((e) => e.stream.split(':')[0]));
-    expect(streams).toEqual(new Set(['session-jinshan', 'proposal-jinshan', 'session-fengxian']));
+    expect(streams).toEqual(new Set(['directory-jinshan', 'session-jinshan', 'proposal-jinshan', 'session-fengxian']));
   });
 });

@@ -22,7 +22,7 @@ describe('projections in their own process', () => {
     const id = await assignedProposal(api, people);
     const read = await api.read(`/proposals/${id}`, people.office);
     expect(read.status).toBe(200);
-    expect(read.body).toMatchObject({ status: 'assigned', leadUnit: '区发展改革委' });
+    expect(read.body).toMatchObject({ status: 'assigned', leadUnit: 'fgw' });
 
     await projector.close();
     projector = undefined;

@@ -22,9 +22,9 @@ describe('read side over HTTP', () => {
     await file('garbage', '垃圾分类', 'environment');
     for (const name of ['charging', 'waste', 'canteen']) await api.post(`/proposals/${ids[name]}/register`, people.committee);
     await api.post(`/proposals/${ids.garbage}/decline`, people.committee, { reason: 'opinion' });
-    await api.post(`/proposals/${ids.charging}/assign`, people.office, { leadUnit: '区发展改革委', dueDate: '2019-03-20' });
-    await api.post(`/proposals/${ids.waste}/assign`, people.office, { leadUnit: '区教育局', coUnits: ['区发展改革委'], dueDate: '2019-05-31' });
-    await api.post(`/proposals/${ids.canteen}/assign`, people.office, { leadUnit: '区教育局', dueDate: '2019-03-10' });
+    await api.post(`/proposals/${ids.charging}/assign`, people.office, { leadUnit: 'fgw', dueDate: '2019-03-20' });
+    await api.post(`/proposals/${ids.waste}/assign`, people.office, { leadUnit: 'jyj', coUnits: ['fgw'], dueDate: '2019-05-31' });
+    await api.post(`/proposals/${ids.canteen}/assign`, people.office, { leadUnit: 'jyj', dueDate: '2019-03-10' });
     await api.post(`/proposals/${ids.charging}/claim`, people.leader);
     await api.post(`/proposals/${ids.charging}/supervision`, people.office, { key: true });
     api.clock.advanceDays(5);
@@ -32,11 +32,11 @@ describe('read side over HTTP', () => {
     await api.post(`/proposals/${ids.charging}/answers`, people.lead, { category: 'A', text: '已建成充电桩120个。', publish: true });
     await api.post(`/proposals/${ids.charging}/feedback`, people.member, { attitude: 'satisfied', agreesWithResult: true });
     await api.post(`/proposals/${ids.charging}/publication`, people.office);
-    await api.post('/sessions/6-3/supervision-visits', people.office, { unit: '区教育局' });
+    await api.post('/sessions/6-3/supervision-visits', people.office, { unit: 'jyj' });
     api.clock.advanceDays(20); // 26 March: the canteen proposal (due 10 March) is overdue
     // A visit on 4 March typed in by a clerk three weeks later.
     await api.post(`/proposals/${ids.waste}/visits`, people.clerk, {
-      stage: 'before', visitorRank: 'deputy', form: 'phone', occurredAt: '2019-03-04', onBehalfOf: clerkFor('u-3', 'unit', '区教育局'),
+      stage: 'before', visitorRank: 'deputy', form: 'phone', occurredAt: '2019-03-04', onBehalfOf: clerkFor('u-3', 'unit', 'jyj'),
     });
   });
   afterAll(() => api.stop());
@@ -54,7 +54,7 @@ describe('read side over HTTP', () => {
     const byFilter = async (query: string, token = people.office) =>
       (await api.read(`/proposals?${query}`, token)).body.items.map((i: { id: string }) => i.id).sort();
     expect(await byFilter('status=declined')).toEqual([ids.garbage]);
-    expect(await byFilter('leadUnit=区教育局')).toEqual([ids.waste, ids.canteen].sort());
+    expect(await byFilter('leadUnit=jyj')).toEqual([ids.waste, ids.canteen].sort());
     expect(await byFilter('category=environment')).toEqual([ids.waste, ids.garbage].sort());
     expect(await byFilter('key=true')).toEqual([ids.charging]);
     expect(await byFilter('claimed=true')).toEqual([ids.charging]);
@@ -93,7 +93,7 @@ describe('read side over HTTP', () => {
       number: expect.stringMatching(/^6-3-\d{3}$/),
       status: 'answered',
       claimedBy: { id: 'l-1' },
-      visits: [{ unit: '区发展改革委', stage: 'before', visitorRank: 'principal', form: 'in-person' }],
+      visits: [{ unit: 'fgw', stage: 'before', visitorRank: 'principal', form: 'in-person' }],
       answers: [{ category: 'A', text: '已建成充电桩120个。', dueDate: '2019-03-20' }],
       published: true,
     });
@@ -145,16 +145,16 @@ describe('read side over HTTP', () => {
 
   it('gives each unit its record as lead and as co-unit; a unit sees only its own', async () => {
     const units = await api.read('/units?session=6-3', people.office);
-    const education = units.body.find((u: { unit: string }) => u.unit === '区教育局');
+    const education = units.body.find((u: { unit: string }) => u.unit === 'jyj');
     expect(education).toMatchObject({ asLead: { assigned: 2, answered: 0, overdue: 1 }, visitsByRank: { deputy: 1 } });
-    const development = units.body.find((u: { unit: string }) => u.unit === '区发展改革委');
+    const development = units.body.find((u: { unit: string }) => u.unit === 'fgw');
     expect(development).toMatchObject({
       asLead: { assigned: 1, answered: 1, onTime: 1, categories: { A: 1 }, satisfaction: { satisfied: 1, withFeedback: 1 } },
       asCoUnit: { assigned: 1, opinionsSent: 0 },
       visitsByRank: { principal: 1 },
     });
     const own = await api.read('/units?session=6-3', people.lead);
-    expect(own.body.map((u: { unit: string }) => u.unit)).toEqual(['区发展改革委']);
+    expect(own.body.map((u: { unit: string }) => u.unit)).toEqual(['fgw']);
     expect((await api.get('/units?session=6-3', people.member)).status).toBe(403);
   });
 
@@ -170,7 +170,7 @@ describe('read side over HTTP', () => {
       category: 'urban-rural',
       categoryLabel: '城乡建设',
       proposers: ['张委员'],
-      unit: '区发展改革委',
+      unit: 'fgw',
       unitName: '区发展改革委',
       result: 'A',
       resultLabel: '解决或采纳',
@@ -200,7 +200,7 @@ describe('read side over HTTP', () => {
     const late = await api.read('/audit?recordedLaterThanDays=14', people.auditor);
     expect(late.status).toBe(200);
     expect(late.body.items).toEqual([
-      expect.objectContaining({ type: 'proposal.visited.v1', subject: ids.waste, recorderId: 'k-1', actorId: 'u-3', actorUnit: '区教育局', lagDays: 21 }),
+      expect.objectContaining({ type: 'proposal.visited.v1', subject: ids.waste, recorderId: 'k-1', actorId: 'u-3', actorUnit: 'jyj', lagDays: 21 }),
     ]);
     const byActor = await api.read('/audit?actor=o-1&type=proposal.assigned.v1', people.committee);
     expect(byActor.body.total).toBe(3);

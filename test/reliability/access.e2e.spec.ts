@@ -126,7 +126,7 @@ const COMMANDS: readonly CommandCase[] = [
     allowed: ['office', 'committee'],
     fixture: async () => '6-3',
     path: (id) => `/sessions/${id}/supervision-visits`,
-    body: () => ({ unit: '区财政局', note: '重点督办' }),
+    body: () => ({ unit: 'czj', note: '重点督办' }),
     status: 201,
   },
   {
@@ -157,7 +157,7 @@ const COMMANDS: readonly CommandCase[] = [
     allowed: ['office'],
     fixture: registered,
     path: (id) => `/proposals/${id}/assign`,
-    body: () => ({ leadUnit: '区发展改革委', coUnits: ['区财政局'] }),
+    body: () => ({ leadUnit: 'fgw', coUnits: ['czj'] }),
   },
   {
     command: 'reassignment-requests',
@@ -171,7 +171,7 @@ const COMMANDS: readonly CommandCase[] = [
     allowed: ['office'],
     fixture: () => assignedProposal(api, people),
     path: (id) => `/proposals/${id}/reassign`,
-    body: () => ({ leadUnit: '区财政局', coUnits: ['区发展改革委'] }),
+    body: () => ({ leadUnit: 'czj', coUnits: ['fgw'] }),
   },
   { command: 'claim', allowed: ['leader'], fixture: () => assignedProposal(api, people), path: (id) => `/proposals/${id}/claim`, body: () => ({}) },
   {
@@ -301,7 +301,7 @@ describe('queries', () => {
   beforeAll(async () => {
     id = await filed(UNIQUE_TITLE);
     expect((await api.post(`/proposals/${id}/register`, people.committee)).status).toBe(200);
-    expect((await api.post(`/proposals/${id}/assign`, people.office, { leadUnit: '区发展改革委', coUnits: ['区财政局'] })).status).toBe(200);
+    expect((await api.post(`/proposals/${id}/assign`, people.office, { leadUnit: 'fgw', coUnits: ['czj'] })).status).toBe(200);
   });
 
   const get = async (q: QueryCase, token: string | undefined): Promise<Answer> => {
@@ -341,7 +341,7 @@ describe('queries', () => {
   });
 
   it('GET /units × a unit → only its own record', async () => {
-    for (const [token, unit] of [[people.lead, '区发展改革委'], [people.coUnit, '区财政局']] as const) {
+    for (const [token, unit] of [[people.lead, 'fgw'], [people.coUnit, 'czj']] as const) {
       const reply = await api.read('/units?session=6-3', token);
       expect(reply.body.map((u: { unit: string }) => u.unit)).toEqual([unit]);
     }

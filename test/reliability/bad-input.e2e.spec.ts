@@ -158,7 +158,7 @@ interface Route {
 
 const text = (max = 60) => fc.string({ unit: 'grapheme', minLength: 1, maxLength: max }).filter((s) => /\S/.test(s));
 const date = fc.date({ min: new Date('2019-03-01T00:00:00Z'), max: new Date('2020-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
-const unit = fc.constantFrom('区发展改革委', '区财政局', '区教育局', '区生态环境局');
+const unit = fc.constantFrom('fgw', 'czj', 'jyj', 'sthjj');
 const session = fc.constantFrom('6-3', '6-2', '7-1');
 const smallInt = (min: number, max: number) => fc.integer({ min, max }).map(String);
 const queryBool = fc.constantFrom('true', 'false');
@@ -171,6 +171,7 @@ const ROUTES: readonly Route[] = [
     fields: { unit, note: text() } },
   { name: 'POST /proposals', method: 'POST', template: '/proposals', role: 'member', required: ['session', 'title', 'body', 'category'],
     fields: { session, title: text(), body: text(200), category: fc.constantFrom('economy', 'livelihood', 'other'), coProposers: fc.array(fc.constantFrom('m-2', 'm-3'), { maxLength: 3 }) } },
+  { name: 'POST /proposals/:id/co-proposer-confirmations', method: 'POST', template: '/proposals/:id/co-proposer-confirmations', role: 'coProposer', fields: {} },
   { name: 'POST /proposals/:id/register', method: 'POST', template: '/proposals/:id/register', role: 'committee',
     fields: { number: fc.stringMatching(/^[0-9A-Za-z][0-9A-Za-z-]{0,31}$/) } },
   { name: 'POST /proposals/:id/decline', method: 'POST', template: '/proposals/:id/decline', role: 'committee', required: ['reason'],
@@ -199,6 +200,8 @@ const ROUTES: readonly Route[] = [
   { name: 'POST /proposals/:id/publication', method: 'POST', template: '/proposals/:id/publication', role: 'office', fields: {} },
   // Queries
   { name: 'GET /health', method: 'GET', template: '/health', role: 'none', fields: {} },
+  { name: 'GET /ready', method: 'GET', template: '/ready', role: 'none', fields: {} },
+  { name: 'GET /trail/anchors', method: 'GET', template: '/trail/anchors', role: 'auditor', fields: { page: smallInt(1, 3), pageSize: smallInt(1, 100) } },
   { name: 'GET /sessions/:session', method: 'GET', template: '/sessions/:session', role: 'member', fields: {} },
   { name: 'GET /sessions', method: 'GET', template: '/sessions', role: 'member', fields: {} },
   { name: 'GET /vocabulary', method: 'GET', template: '/vocabulary', role: 'none', fields: {} },
@@ -377,8 +380,8 @@ const ON_BEHALF_OF: Partial<Record<RoleKey, Record<string, string>>> = {
   office: { sub: 'o-1', role: 'office' },
   committee: { sub: 'c-1', role: 'committee' },
   member: { sub: 'm-1', role: 'member' },
-  lead: { sub: 'u-1', role: 'unit', unit: '区发展改革委' },
-  coUnit: { sub: 'u-2', role: 'unit', unit: '区财政局' },
+  lead: { sub: 'u-1', role: 'unit', unit: 'fgw' },
+  coUnit: { sub: 'u-2', role: 'unit', unit: 'czj' },
   leader: { sub: 'l-1', role: 'leader' },
 };
 
@@ -552,6 +555,10 @@ describe(`bad input over HTTP (fast-check seed ${SEED})`, () => {
       return r.body.id as string;
     };
     if (step === 'register' || step === 'decline') return filed();
+    if (step === 'co-proposer-confirmations') {
+      const r = await api.post('/proposals', people.member, { session: '6-3', title: '关于加强中小企业危废处置的建议', body: '……', category: 'environment', coProposers: ['m-2'] });
+      return r.body.id as string;
+    }
     if (step === 'assign') {
       const id = await filed();
       await api.post(`/proposals/${id}/register`, people.committee);

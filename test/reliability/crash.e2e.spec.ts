@@ -10,6 +10,7 @@ import { allProjections } from '@app/runtime';
 import { loadConfig } from '@app/config';
 import { toProjected, type Projection } from '@app/projections';
 import type { RecordedEvent } from '@app/event-store';
+import { TEST_DIRECTORY } from '../support/api.js';
 
 /**
  * The service as a child process under a steady command load, killed with SIGKILL at random moments and started
@@ -23,7 +24,7 @@ const office = token('o-1', 'office');
 const committee = token('c-1', 'committee');
 const member = token('m-1', 'member');
 const auditor = token('a-1', 'auditor');
-const unit = token('u-1', 'unit', '区发展改革委');
+const unit = token('u-1', 'unit', 'fgw');
 
 interface Acknowledged {
   readonly stream: string;
@@ -98,7 +99,7 @@ describe('killing the service with SIGKILL under load', () => {
           if (!filed.body || !ack(filed.body.id, filed)) continue;
           const id = filed.body.id;
           if (!ack(id, await post(`/proposals/${id}/register`, committee, {}))) continue;
-          if (ack(id, await post(`/proposals/${id}/assign`, office, { leadUnit: '区发展改革委' }))) ready.push(id);
+          if (ack(id, await post(`/proposals/${id}/assign`, office, { leadUnit: 'fgw' }))) ready.push(id);
         } catch {
           return; // the connection died with the service
         }
@@ -115,6 +116,7 @@ describe('killing the service with SIGKILL under load', () => {
     dir = mkdtempSync(join(tmpdir(), 'cppcc-crash-'));
     port = await freePort();
     await start();
+    expect((await post('/directory/import', office, TEST_DIRECTORY)).status).toBe(200);
     expect((await post('/sessions', office, { id: '6-3', name: '六届三次会议', year: 2019 })).status).toBe(201);
   }, 180_000);
   afterAll(async () => {

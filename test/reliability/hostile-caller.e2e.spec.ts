@@ -1,4 +1,4 @@
-import { assignedProposal, ensureSession, startedApi } from '../support/api.js';
+import { assignedProposal, ensureDirectory, ensureSession, startedApi } from '../support/api.js';
 
 /**
  * What a signed-in caller outside a proposal, a clerk with made-up subs, and a caller replaying someone else's
@@ -26,7 +26,7 @@ describe('a unit outside a proposal learns nothing about it from a refusal', () 
     const r = await api.post(`/proposals/${id}/${path}`, people.otherUnit, body);
     expect(r.status).toBe(403);
     expect(r.body.detail).toBe(`proposal ${id} is not one you take part in`);
-    expect(JSON.stringify(r.body)).not.toMatch(/answered|区发展改革委|区财政局|\bA\b|withheld|内部/);
+    expect(JSON.stringify(r.body)).not.toMatch(/answered|fgw|czj|区发展改革委|区财政局|\bA\b|withheld|内部/);
     expect(await api.store.headPosition()).toBe(before);
   });
 
@@ -78,6 +78,7 @@ describe('where the deployment lets clerks record the office’s steps', () => {
   const office = { sub: 'o-7', role: 'office' };
 
   it('a session’s opening stays in its year and its visits after it', async () => {
+    await ensureDirectory(api, people);
     api.clock.set('2026-03-01T02:00:00.000Z');
     const before = await api.store.headPosition();
     const in1950 = await api.post('/sessions', people.clerk, { id: '8-1', name: '八届一次会议', year: 2026, onBehalfOf: office, occurredAt: '1950-01-05' });
@@ -87,10 +88,10 @@ describe('where the deployment lets clerks record the office’s steps', () => {
 
     const opened = await api.post('/sessions', people.clerk, { id: '8-1', name: '八届一次会议', year: 2026, onBehalfOf: office, occurredAt: '2026-01-10' });
     expect(opened.status).toBe(201);
-    const visit1950 = await api.post('/sessions/8-1/supervision-visits', people.clerk, { unit: '区财政局', onBehalfOf: office, occurredAt: '1950-06-01' });
+    const visit1950 = await api.post('/sessions/8-1/supervision-visits', people.clerk, { unit: 'czj', onBehalfOf: office, occurredAt: '1950-06-01' });
     expect(visit1950.status).toBe(409);
     expect(visit1950.body.errors).toEqual([expect.objectContaining({ field: 'occurredAt' })]);
-    expect((await api.post('/sessions/8-1/supervision-visits', people.clerk, { unit: '区财政局', onBehalfOf: office, occurredAt: '2026-02-01' })).status).toBe(201);
+    expect((await api.post('/sessions/8-1/supervision-visits', people.clerk, { unit: 'czj', onBehalfOf: office, occurredAt: '2026-02-01' })).status).toBe(201);
   });
 });
 
@@ -112,7 +113,7 @@ describe('names in the public record are the members’ own', () => {
     const id = filed.body.id as string;
     expect((await api.post(`/proposals/${id}/co-proposer-confirmations`, people.coProposer)).status).toBe(200);
     expect((await api.post(`/proposals/${id}/register`, people.committee)).status).toBe(200);
-    expect((await api.post(`/proposals/${id}/assign`, people.office, { leadUnit: '区发展改革委' })).status).toBe(200);
+    expect((await api.post(`/proposals/${id}/assign`, people.office, { leadUnit: 'fgw' })).status).toBe(200);
     expect((await api.post(`/proposals/${id}/answers`, people.lead, { category: 'A', text: '已采纳。', publish: true })).status).toBe(200);
     expect((await api.post(`/proposals/${id}/publication`, people.office)).status).toBe(200);
 

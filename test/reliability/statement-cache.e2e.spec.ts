@@ -8,7 +8,7 @@ import { loadConfig } from '@app/config';
 import { mintToken, type TokenClaims } from '@app/identity';
 import { READ_STORE, SqliteReadStore, STATEMENT_CACHE_SIZE } from '@app/read-store';
 import { createApp } from '../../apps/api/src/create-app.js';
-import { TEST_SECRET } from '../support/api.js';
+import { TEST_DIRECTORY, TEST_SECRET } from '../support/api.js';
 import { TestClock } from '../support/clock.js';
 
 /**
@@ -42,7 +42,7 @@ describe('GET /public/answers with 20,000 distinct page/pageSize pairs', () => {
   const office = token({ sub: 'o-1', role: 'office', name: '区政府办公室' });
   const committee = token({ sub: 'c-1', role: 'committee', name: '区政协提案委' });
   const member = token({ sub: 'm-1', role: 'member', name: '张委员' });
-  const lead = token({ sub: 'u-1', role: 'unit', unit: '区发展改革委' });
+  const lead = token({ sub: 'u-1', role: 'unit', unit: 'fgw' });
   let position = 0;
   let base = '';
 
@@ -68,11 +68,12 @@ describe('GET /public/answers with 20,000 distinct page/pageSize pairs', () => {
     app = await createApp({ config, clock: clock.read, logLevel: 'silent' });
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    await post('/directory/import', office, TEST_DIRECTORY);
     await post('/sessions', office, { id: '6-3', name: '六届三次会议', year: 2019, answerLimitDays: 90 });
     for (const title of ['关于科学规范设立充电桩的建议', '关于加强中小学校食堂建设和管理的建议', '关于加强中小企业危废处置的建议']) {
       const { id } = await post('/proposals', member, { session: '6-3', title, body: '……', category: 'economy' });
       await post(`/proposals/${id}/register`, committee);
-      await post(`/proposals/${id}/assign`, office, { leadUnit: '区发展改革委' });
+      await post(`/proposals/${id}/assign`, office, { leadUnit: 'fgw' });
       await post(`/proposals/${id}/answers`, lead, { category: 'A', text: '已办理。', publish: true });
       await post(`/proposals/${id}/publication`, office);
     }

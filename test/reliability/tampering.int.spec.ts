@@ -13,7 +13,7 @@ import { allProjections } from '@app/runtime';
 import { verifyCommand } from '../../apps/cli/src/verify.command.js';
 import { anchorCommand } from '../../apps/cli/src/anchor.command.js';
 import { reportCommand } from '../../apps/cli/src/report.command.js';
-import { proposalScript, seededRandom } from '../../bench/workload.js';
+import { proposalScript, seededRandom, seedWorkloadDirectory } from '../../bench/workload.js';
 
 /** Someone with access to the SQLite file edits or deletes stored events; `npm run verify` must notice. */
 describe('tampering with the stored trail', () => {
@@ -29,6 +29,7 @@ describe('tampering with the stored trail', () => {
     const readStore = new SqliteReadStore({ path: readStoreFile(config) });
     let now = Date.parse('2019-03-01T01:00:00Z');
     const processor = new CommandProcessor(store, { clock: () => new Date((now += 60_000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
+    await seedWorkloadDirectory(commandHandlers(processor).directory, 'jinshan');
     await commandHandlers(processor).sessions.handle('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
     const random = seededRandom(3);
     for (let n = 0; n < 4; n++)
@@ -60,7 +61,7 @@ describe('tampering with the stored trail', () => {
   it('finds an untouched trail intact', async () => {
     const { code, lines } = await verify();
     expect(code).toBe(0);
-    expect(lines.at(-1)).toMatch(/^intact: \d+ events in 5 streams checked, 0 problem/);
+    expect(lines.at(-1)).toMatch(/^intact: \d+ events in 6 streams checked, 0 problem/);
   });
 
   it('detects an answer whose result category was changed in place', async () => {
@@ -143,6 +144,7 @@ describe('tampering against an anchor', () => {
     store = new SqliteEventStore({ path: eventStoreFile(config), synchronous: 'normal' });
     let now = Date.parse('2019-03-01T01:00:00Z');
     processor = new CommandProcessor(store, { clock: () => new Date((now += 60_000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
+    await seedWorkloadDirectory(commandHandlers(processor).directory, 'jinshan');
     await commandHandlers(processor).sessions.handle('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
     await file(['p0', 'p1', 'p2', 'p3']);
     const readStore = new SqliteReadStore({ path: readStoreFile(config) });
@@ -208,9 +210,9 @@ describe('tampering against an anchor', () => {
     const made = await anchor();
     expect(made.code).toBe(0);
     expect(JSON.parse(made.out)).toEqual(JSON.parse(readFileSync(made.file, 'utf8')));
-    expect(JSON.parse(made.out).statement).toMatchObject({ format: 'cppcc-trail-anchor/1', tenant: 'jinshan', streams: 5, root: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(JSON.parse(made.out).statement).toMatchObject({ format: 'cppcc-trail-anchor/1', tenant: 'jinshan', streams: 6, root: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const { code, lines } = await verify('--anchor', made.file);
-    expect(lines.at(-2)).toMatch(/^anchor .*anchor\.json: jinshan at position \d+ .*5 streams.*: unchanged$/);
+    expect(lines.at(-2)).toMatch(/^anchor .*anchor\.json: jinshan at position \d+ .*6 streams.*: unchanged$/);
     expect(lines.at(-1)).toMatch(/^intact: .* 0 problem\(s\); 1 of 1 anchor\(s\) matched/);
     expect(code).toBe(0);
   });
@@ -245,7 +247,7 @@ describe('tampering against an anchor', () => {
 
     const chainOnly = await verify();
     // p2 is gone: the session, p0, p1, p3 and the anchors' own stream remain.
-    expect(chainOnly.lines.at(-1)).toMatch(/^intact: .* in 5 streams checked/);
+    expect(chainOnly.lines.at(-1)).toMatch(/^intact: .* in 6 streams checked/);
 
     const { code, lines } = await verify('--anchor', made.file);
     expect(code).toBe(1);
@@ -273,7 +275,7 @@ describe('tampering against an anchor', () => {
     const made = await anchor();
     await file(['p9'], 9); // a new stream, and the session's stream moves on (the registration number)
     const { code, lines } = await verify('--anchor', made.file);
-    expect(lines.at(-1)).toMatch(/^intact: .* in 7 streams checked, 0 problem\(s\); 1 of 1 anchor\(s\) matched/);
+    expect(lines.at(-1)).toMatch(/^intact: .* in 8 streams checked, 0 problem\(s\); 1 of 1 anchor\(s\) matched/);
     expect(code).toBe(0);
   });
 
@@ -349,7 +351,7 @@ describe('tampering against an anchor', () => {
     const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
       expect(await reportCommand(['--session', '6-3'])).toBe(0);
-      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/^anchor of jinshan at position \d+: \d+ events in 5 streams/m);
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/^anchor of jinshan at position \d+: \d+ events in 6 streams/m);
     } finally {
       err.mockRestore();
       out.mockRestore();

@@ -13,7 +13,7 @@ import { createApp } from '../../apps/api/src/create-app.js';
 import { AnchorTimer } from '../../apps/api/src/trail/anchor-timer.js';
 import { verifyCommand } from '../../apps/cli/src/verify.command.js';
 import { startProjector, type Projector } from '../../apps/projector/src/projector.js';
-import { proposalScript, seededRandom } from '../../bench/workload.js';
+import { proposalScript, seededRandom, seedWorkloadDirectory } from '../../bench/workload.js';
 
 /**
  * Anchors are recorded without anyone asking: daily, by the one process that runs the projections (the API in the
@@ -35,6 +35,7 @@ describe('recorded anchors of the trail', () => {
     const store = new SqliteEventStore({ path: eventStoreFile(configWith()), synchronous: 'normal' });
     let now = Date.parse('2019-03-01T01:00:00Z');
     const processor = new CommandProcessor(store, { clock: () => new Date((now += 60_000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
+    await seedWorkloadDirectory(commandHandlers(processor).directory, 'jinshan');
     await commandHandlers(processor).sessions.handle('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
     const random = seededRandom(5);
     for (const [n, id] of ['p0', 'p1'].entries())
@@ -81,7 +82,7 @@ describe('recorded anchors of the trail', () => {
     const listed = await get(app, '/trail/anchors', 'auditor');
     expect(listed.status).toBe(200);
     expect(listed.body).toMatchObject({ total: 1, page: 1, pageSize: 20 });
-    expect(listed.body.items[0]).toMatchObject({ statement: { tenant: 'jinshan', streams: 3 }, recorded: { by: 'api' } });
+    expect(listed.body.items[0]).toMatchObject({ statement: { tenant: 'jinshan', streams: 4 }, recorded: { by: 'api' } });
     expect((await get(app, '/trail/anchors', 'office')).status).toBe(403);
 
     // The auditor's copy, checked with the public key alone.
@@ -136,9 +137,9 @@ describe('recorded anchors of the trail', () => {
     expect(await recorder.run()).toHaveLength(0);
     const first = await get(app, '/trail/anchors?pageSize=2', 'auditor');
     expect(first.body).toMatchObject({ total: 3, page: 1, pageSize: 2 });
-    expect(first.body.items.map((a: any) => a.statement.streams)).toEqual([5, 4]);
+    expect(first.body.items.map((a: any) => a.statement.streams)).toEqual([6, 5]);
     const second = await get(app, '/trail/anchors?pageSize=2&page=2', 'auditor');
-    expect(second.body.items.map((a: any) => a.statement.streams)).toEqual([3]);
+    expect(second.body.items.map((a: any) => a.statement.streams)).toEqual([4]);
     expect((await get(app, '/trail/anchors?page=3&pageSize=2', 'auditor')).body.items).toEqual([]);
   });
 

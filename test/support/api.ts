@@ -102,9 +102,9 @@ export function cast(api: TestApi) {
     member: api.token({ sub: 'm-1', role: 'member', name: '张委员' }),
     coProposer: api.token({ sub: 'm-2', role: 'member', name: '李委员' }),
     otherMember: api.token({ sub: 'm-9', role: 'member', name: '王委员' }),
-    lead: api.token({ sub: 'u-1', role: 'unit', unit: '区发展改革委' }),
-    coUnit: api.token({ sub: 'u-2', role: 'unit', unit: '区财政局' }),
-    otherUnit: api.token({ sub: 'u-9', role: 'unit', unit: '区教育局' }),
+    lead: api.token({ sub: 'u-1', role: 'unit', unit: 'fgw' }),
+    coUnit: api.token({ sub: 'u-2', role: 'unit', unit: 'czj' }),
+    otherUnit: api.token({ sub: 'u-9', role: 'unit', unit: 'jyj' }),
     leader: api.token({ sub: 'l-1', role: 'leader', name: '副区长' }),
     auditor: api.token({ sub: 'a-1', role: 'auditor' }),
     clerk: api.token({ sub: 'k-1', role: 'clerk', name: '录入员' }),
@@ -114,7 +114,7 @@ export function cast(api: TestApi) {
 export type Cast = ReturnType<typeof cast>;
 
 /** Opens session 6-3 and files, registers and assigns one proposal; returns its id. */
-export async function assignedProposal(api: TestApi, people: Cast, coUnits: string[] = ['区财政局']): Promise<string> {
+export async function assignedProposal(api: TestApi, people: Cast, coUnits: string[] = ['czj']): Promise<string> {
   await ensureSession(api, people);
   const filed = await api.post('/proposals', people.member, {
     session: '6-3',
@@ -126,11 +126,38 @@ export async function assignedProposal(api: TestApi, people: Cast, coUnits: stri
   const id = filed.body.id as string;
   expect((await api.post(`/proposals/${id}/co-proposer-confirmations`, people.coProposer)).status).toBe(200);
   expect((await api.post(`/proposals/${id}/register`, people.committee)).status).toBe(200);
-  expect((await api.post(`/proposals/${id}/assign`, people.office, { leadUnit: '区发展改革委', coUnits })).status).toBe(200);
+  expect((await api.post(`/proposals/${id}/assign`, people.office, { leadUnit: 'fgw', coUnits })).status).toBe(200);
   return id;
 }
 
+/** The directory the specs' people and units belong to (importing it again changes nothing). */
+export const TEST_DIRECTORY = {
+  units: [
+    { code: 'fgw', fullName: '区发展和改革委员会', shortName: '区发展改革委', kind: 'government-department', activeFrom: '2000-01-01' },
+    { code: 'czj', fullName: '区财政局', shortName: '区财政局', kind: 'government-department', activeFrom: '2000-01-01' },
+    { code: 'jyj', fullName: '区教育局', shortName: '区教育局', kind: 'government-department', activeFrom: '2000-01-01' },
+    { code: 'sthjj', fullName: '区生态环境局', shortName: '区生态环境局', kind: 'government-department', activeFrom: '2000-01-01' },
+    { code: 'lhsrj', fullName: '区绿化和市容管理局', shortName: '区绿化市容局', kind: 'government-department', activeFrom: '2000-01-01' },
+  ],
+  members: [
+    { id: 'm-1', name: '张委员', sector: '经济界', group: '第一组', terms: ['6'] },
+    { id: 'm-2', name: '李委员', sector: '科技界', group: '第一组', terms: ['6'] },
+    { id: 'm-3', name: '赵委员', sector: '教育界', terms: ['6'] },
+    { id: 'm-5', name: '钱委员', sector: '医药卫生界', terms: ['6'] },
+    { id: 'm-6', name: '孙委员', sector: '农业界', terms: ['6'] },
+    { id: 'm-7', name: '周委员', sector: '经济界', terms: ['6'] },
+    { id: 'm-9', name: '王委员', sector: '中共', terms: ['6'] },
+  ],
+};
+
+export async function ensureDirectory(api: TestApi, people: Cast): Promise<void> {
+  const imported = await api.post('/directory/import', people.office, TEST_DIRECTORY);
+  expect(imported.status).toBe(200);
+}
+
+/** Opens the session (and fills the directory its specs use). */
 export async function ensureSession(api: TestApi, people: Cast, id = '6-3'): Promise<void> {
+  await ensureDirectory(api, people);
   const opened = await api.post('/sessions', people.office, { id, name: '六届三次会议', year: 2019, answerLimitDays: 90 });
   expect([201, 409]).toContain(opened.status);
 }

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { RuntimeModule, type RuntimeOptions } from '@app/runtime';
+import { DirectoryController } from './directory/directory.controller.js';
 import { HealthController } from './health.controller.js';
 import { BearerAuthGuard } from './http/auth.js';
 import { BodyPipe } from './http/body.pipe.js';
@@ -31,6 +32,7 @@ export class ApiModule {
         PublicController,
         FeedController,
         TrailController,
+        DirectoryController,
       ],
       providers: [
         AnchorTimer,

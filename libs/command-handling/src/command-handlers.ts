@@ -1,12 +1,18 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
+  assertNever,
+  authorizeDirectoryCommand,
   authorizeProposalCommand,
   authorizeSessionCommand,
+  decideDirectory,
   decideProposal,
   decideSession,
+  directoryStream,
   proposalNeeds,
   type ProposalCommand,
   type ProposalState,
+  type DirectoryCommand,
+  type DirectoryState,
   type Recording,
   type SessionCommand,
   type SessionState,
@@ -21,6 +27,12 @@ export class ExecuteProposalCommand extends Command<CommandResult> {
     readonly proposalId: string,
     readonly request: CommandRequest<ProposalCommand>,
   ) {
+    super();
+  }
+}
+
+export class ExecuteDirectoryCommand extends Command<CommandResult> {
+  constructor(readonly request: CommandRequest<DirectoryCommand>) {
     super();
   }
 }
@@ -59,7 +71,7 @@ export class ProposalCommandHandler implements ICommandHandler<ExecuteProposalCo
     const locks = lockedSession ? [stream, sessionStream(tenant, lockedSession)] : [stream];
     const authorize = (folded: Folded<ProposalState>, recording: Recording) =>
       authorizeProposalCommand(command.type, folded.state, recording.actor);
-    return processor.run(processor.proposals, stream, locks, proposalId, req, authorize, async (folded, recording, base) => {
+    return processor.run(processor.proposals, stream, locks, proposalId, req, authorize, async (folded, recording, base, directory) => {
       const sessionId = sessionOf(folded);
       const session = sessionId ? await processor.sessions.load(sessionStream(tenant, sessionId)) : null;
       const mergeTarget = needs.mergeTarget
@@ -70,11 +82,13 @@ export class ProposalCommandHandler implements ICommandHandler<ExecuteProposalCo
         utcOffsetMinutes: processor.settings.utcOffsetMinutes,
         session: session?.state ?? null,
         mergeTarget,
+        directory,
       });
       const registered = events.find((e) => e.type === 'ProposalRegistered');
       if (!registered || !session || !sessionId) return { events };
       const reserve = { proposalId, number: registered.data.number };
-      return { events, before: () => this.reserveNumber(sessionStream(tenant, sessionId), session, reserve, recording, base) };
+      const reserveIn = sessionStream(tenant, sessionId);
+      return { events, before: () => this.reserveNumber(reserveIn, session, reserve, { ...recording, directory }, base) };
     });
   }
 
@@ -82,10 +96,10 @@ export class ProposalCommandHandler implements ICommandHandler<ExecuteProposalCo
     stream: string,
     session: Folded<SessionState>,
     data: { proposalId: string; number: string },
-    recording: Recording,
+    recording: Recording & { directory: DirectoryState },
     base: MetadataBase,
   ): Promise<void> {
-    const events = decideSession({ type: 'ReserveProposalNumber', data }, session.state, sessionContext(this.processor, recording));
+    const events = decideSession({ type: 'ReserveProposalNumber', data }, session.state, sessionContext(this.processor, recording, recording.directory));
     if (events.length === 0) return;
     await this.processor.sessions.append(stream, session, events, {
       ...base,
@@ -109,19 +123,71 @@ export class SessionCommandHandler implements ICommandHandler<ExecuteSessionComm
     const { processor } = this;
     const stream = sessionStream(req.tenant, sessionId);
     const authorize = (_: Folded<SessionState>, recording: Recording) => authorizeSessionCommand(req.command.type, recording.actor);
-    return processor.run(processor.sessions, stream, [stream], sessionId, req, authorize, async (folded, recording) => ({
-      events: decideSession(req.command, folded.state, sessionContext(processor, recording)),
+    return processor.run(processor.sessions, stream, [stream], sessionId, req, authorize, async (folded, recording, _base, directory) => ({
+      events: decideSession(req.command, folded.state, sessionContext(processor, recording, directory)),
     }));
   }
 }
 
-const sessionContext = (processor: CommandProcessor, recording: Recording) => ({
+/**
+ * The directory's commands, on the jurisdiction's one directory stream. An entry's ETag is the revision of its
+ * latest change, so the answer to a step on one entry carries that entry's revision.
+ */
+@CommandHandler(ExecuteDirectoryCommand)
+export class DirectoryCommandHandler implements ICommandHandler<ExecuteDirectoryCommand, CommandResult> {
+  constructor(private readonly processor: CommandProcessor) {}
+
+  execute({ request }: ExecuteDirectoryCommand): Promise<CommandResult> {
+    return this.handle(request);
+  }
+
+  async handle(req: CommandRequest<DirectoryCommand>): Promise<CommandResult> {
+    const { processor } = this;
+    const stream = directoryStream(req.tenant);
+    const authorize = (_: Folded<DirectoryState>, recording: Recording) => authorizeDirectoryCommand(req.command.type, recording.actor);
+    const result = await processor.run(processor.directories, stream, [stream], 'main', req, authorize, async (folded, recording) => ({
+      events: decideDirectory(req.command, folded.state, { ...recording, utcOffsetMinutes: processor.settings.utcOffsetMinutes }),
+    }));
+    const entry = entryOf(req.command);
+    if (!entry) return result;
+    const { state } = await processor.directory(req.tenant);
+    const revision = (entry.kind === 'unit' ? state.units.get(entry.key) : state.members.get(entry.key))?.revision;
+    return { id: entry.key, revision: revision ?? result.revision, position: result.position };
+  }
+}
+
+/** The one entry a directory command is about, if it is about one. */
+function entryOf(cmd: DirectoryCommand): { kind: 'unit' | 'member'; key: string } | undefined {
+  switch (cmd.type) {
+    case 'RegisterUnit':
+    case 'ChangeUnit':
+    case 'DeactivateUnit':
+      return { kind: 'unit', key: cmd.data.code.trim() };
+    case 'RegisterMember':
+    case 'ChangeMember':
+    case 'DeactivateMember':
+      return { kind: 'member', key: cmd.data.id.trim() };
+    case 'AddStaffAccount':
+    case 'RemoveStaffAccount':
+    case 'ImportDirectory':
+      return undefined;
+    default:
+      return assertNever(cmd, 'directory command');
+  }
+}
+
+const sessionContext = (processor: CommandProcessor, recording: Recording, directory: DirectoryState) => ({
   ...recording,
+  directory,
   utcOffsetMinutes: processor.settings.utcOffsetMinutes,
   defaultAnswerLimitDays: processor.settings.defaultAnswerLimitDays,
 });
 
-/** Both handlers over one command path, for jobs and benchmarks that run without a Nest container. */
-export function commandHandlers(processor: CommandProcessor): { proposals: ProposalCommandHandler; sessions: SessionCommandHandler } {
-  return { proposals: new ProposalCommandHandler(processor), sessions: new SessionCommandHandler(processor) };
+/** The handlers over one command path, for jobs and benchmarks that run without a Nest container. */
+export function commandHandlers(processor: CommandProcessor) {
+  return {
+    proposals: new ProposalCommandHandler(processor),
+    sessions: new SessionCommandHandler(processor),
+    directory: new DirectoryCommandHandler(processor),
+  };
 }

@@ -8,7 +8,7 @@ import { EVENT_STORE, SqliteEventStore, type EventStore, type NewEvent, type Exp
 import { RuntimeModule } from '@app/runtime';
 import { schemaVersionOf, type Actor, type ProposalCommand } from '@app/proposals';
 import { CommandProcessor, type CommandRequest } from './command-processor.js';
-import { commandHandlers, ExecuteProposalCommand, ExecuteSessionCommand } from './command-handlers.js';
+import { commandHandlers, ExecuteDirectoryCommand, ExecuteProposalCommand, ExecuteSessionCommand } from './command-handlers.js';
 import { chainHash, withoutHash } from './hash-chain.js';
 import { proposalStream, sessionStream } from '@app/proposals';
 
@@ -16,8 +16,12 @@ const TENANT = 'jinshan';
 const office: Actor = { id: 'o-1', role: 'office' };
 const committee: Actor = { id: 'c-1', role: 'committee' };
 const member: Actor = { id: 'm-1', role: 'member', name: '张委员' };
-const lead: Actor = { id: 'u-1', role: 'unit', unit: '区民政局' };
+const lead: Actor = { id: 'u-1', role: 'unit', unit: 'mzj' };
 const clock = () => new Date('2019-03-04T01:00:00Z');
+const DIRECTORY = {
+  units: [{ code: 'mzj', fullName: '区民政局', shortName: '区民政局', kind: 'government-department' as const, activeFrom: '2000-01-01' }],
+  members: [{ id: 'm-1', name: '张委员', sector: '社会福利界', terms: ['6'] }],
+};
 const settings = { clock, utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 };
 
 const request = <C>(caller: Actor, command: C, extra: Partial<CommandRequest<C>> = {}): CommandRequest<C> => ({
@@ -40,6 +44,7 @@ describe('the command path through Nest on the embedded store', () => {
     await module.init();
     bus = module.get(CommandBus);
     store = module.get(EVENT_STORE);
+    await bus.execute(new ExecuteDirectoryCommand(request(office, { type: 'ImportDirectory', data: DIRECTORY })));
     await bus.execute(new ExecuteSessionCommand('6-3', request(office, { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } })));
   });
   afterEach(async () => {
@@ -55,7 +60,7 @@ describe('the command path through Nest on the embedded store', () => {
   it('chains every event of a stream to the one before it', async () => {
     await file('p1');
     await proposal('p1', committee, { type: 'RegisterProposal', data: {} });
-    await proposal('p1', office, { type: 'AssignProposal', data: { leadUnit: '区民政局' } });
+    await proposal('p1', office, { type: 'AssignProposal', data: { leadUnit: 'mzj' } });
     const events = await store.readStream(proposalStream(TENANT, 'p1'));
     let previous: string | null = null;
     for (const e of events) {
@@ -72,7 +77,7 @@ describe('the command path through Nest on the embedded store', () => {
     await proposal('p1', committee, { type: 'RegisterProposal', data: {} });
     const other = new SqliteEventStore({ path: eventStoreFile(loadConfig({ DATA_DIR: dir })), synchronous: 'normal' });
     try {
-      await commandHandlers(new CommandProcessor(other, settings)).proposals.handle('p1', request(office, { type: 'AssignProposal', data: { leadUnit: '区民政局' } }));
+      await commandHandlers(new CommandProcessor(other, settings)).proposals.handle('p1', request(office, { type: 'AssignProposal', data: { leadUnit: 'mzj' } }));
     } finally {
       await other.close();
     }

@@ -5,12 +5,19 @@ import {
   evolveSession,
   eventCodec,
   IllegalTransition,
+  checkActor,
+  directoryStream,
+  EMPTY_DIRECTORY,
+  evolveDirectory,
+  isDirectoryEvent,
   isProposalEvent,
+  namesAt,
   isSessionEvent,
   resolveRecording,
   RevisionMismatch,
   DomainError,
   type Actor,
+  type DirectoryState,
   type DomainEvent,
   type OnBehalfRole,
   type EventCodec,
@@ -82,6 +89,7 @@ const backOff = (attempt: number) => new Promise((resolve) => setTimeout(resolve
 export class CommandProcessor {
   readonly proposals: StreamRepository<ProposalState>;
   readonly sessions: StreamRepository<SessionState>;
+  readonly directories: StreamRepository<DirectoryState>;
   private readonly lock = new KeyedLock();
 
   constructor(
@@ -95,6 +103,9 @@ export class CommandProcessor {
     this.sessions = new StreamRepository<SessionState>(store, codec, (s, e, m) =>
       isSessionEvent(e) ? evolveSession(s, e, m) : (s as SessionState),
     );
+    this.directories = new StreamRepository<DirectoryState>(store, codec, (s, e, _m, revision) =>
+      isDirectoryEvent(e) ? evolveDirectory(s, e, { revision }) : (s as DirectoryState),
+    );
   }
 
   /**
@@ -102,6 +113,12 @@ export class CommandProcessor {
    * a retry from what it did the first time, check If-Match, decide, append with the expected revision — and decide
    * again on a fresh read when another writer got there first. `decide` is the stream kind's own part.
    */
+  /** The jurisdiction's directory, folded (empty before its first entry): cached, or read again when `fresh`. */
+  async directory(tenant: string, fresh = false): Promise<{ state: DirectoryState; revision: number | 'no_stream' }> {
+    const folded = await this.directories.load(directoryStream(tenant), { fresh });
+    return { state: folded.state ?? EMPTY_DIRECTORY, revision: folded.revision };
+  }
+
   async run<S>(
     writer: StreamRepository<S>,
     stream: string,
@@ -109,7 +126,7 @@ export class CommandProcessor {
     id: string,
     req: CommandRequest<{ type: string; data: unknown }>,
     authorize: (folded: Folded<S>, recording: Recording) => void,
-    decide: (folded: Folded<S>, recording: Recording, base: MetadataBase) => Promise<Decision>,
+    decide: (folded: Folded<S>, recording: Recording, base: MetadataBase, directory: DirectoryState) => Promise<Decision>,
   ): Promise<CommandResult> {
     const recording = resolveRecording({
       caller: req.caller,
@@ -139,10 +156,11 @@ export class CommandProcessor {
       ...(req.idempotencyKey === undefined ? {} : { idempotencyKey: req.idempotencyKey, commandHash }),
     };
     /**
-     * Whether the caller may ask this of the stream at all; then the first answer again for a retried command;
-     * else the If-Match check and the decision.
+     * Whether the one taking the step is someone the directory knows, and may ask this of the stream at all; then the
+     * first answer again for a retried command; else the If-Match check and the decision.
      */
-    const decideOn = async (folded: Folded<S>): Promise<CommandResult | Decision> => {
+    const decideOn = async (folded: Folded<S>, directory: DirectoryState): Promise<CommandResult | Decision> => {
+      checkActor(directory, recording, this.settings.utcOffsetMinutes);
       authorize(folded, recording);
       const earlier = folded.commands.get(commandId);
       if (earlier && req.idempotencyKey !== undefined) {
@@ -152,7 +170,7 @@ export class CommandProcessor {
       }
       if (req.expectedRevision !== undefined && folded.revision !== req.expectedRevision)
         throw new RevisionMismatch(req.expectedRevision, folded.revision);
-      return decide(folded, recording, base);
+      return decide(folded, recording, base, directory);
     };
     for (let attempt = 1; ; attempt++) {
       try {
@@ -160,19 +178,23 @@ export class CommandProcessor {
           // The first attempt decides on the cached stream (a lost race decides again on a fresh read), and a
           // refusal never rests on a stale cache: if the stream moved, the command is decided again.
           let folded = await writer.load(stream, { fresh: attempt > 1 });
+          let directory = await this.directory(req.tenant, attempt > 1);
           let outcome: CommandResult | Decision;
           try {
-            outcome = await decideOn(folded);
+            outcome = await decideOn(folded, directory.state);
           } catch (refusal) {
             if (!(refusal instanceof DomainError) || attempt > 1) throw refusal;
             const fresh = await writer.load(stream, { fresh: true });
-            if (fresh.revision === folded.revision) throw refusal;
-            folded = fresh;
-            outcome = await decideOn(folded);
+            const freshDirectory = await this.directory(req.tenant, true);
+            if (fresh.revision === folded.revision && freshDirectory.revision === directory.revision) throw refusal;
+            [folded, directory] = [fresh, freshDirectory];
+            outcome = await decideOn(folded, directory.state);
           }
           if (!('events' in outcome)) return outcome;
+          if (outcome.events.length === 0) return { id, revision: folded.revision as number, position: folded.position };
           await outcome.before?.();
-          const { revision, position } = await writer.append(stream, folded, outcome.events, base);
+          const names = namesAt(directory.state, outcome.events, [recording.actor, recording.recorder]);
+          const { revision, position } = await writer.append(stream, folded, outcome.events, { ...base, names });
           return { id, revision, position };
         });
       } catch (error) {

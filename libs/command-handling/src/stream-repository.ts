@@ -14,6 +14,8 @@ interface CommandRecord {
 export interface Folded<S> {
   readonly state: S | null;
   readonly revision: number | 'no_stream';
+  /** The global position of the stream's last event (0 before its first). */
+  readonly position: number;
   readonly lastHash: string | null;
   /**
    * Commands with an Idempotency-Key already applied to this stream, by command id: how a retry finds its first
@@ -22,9 +24,10 @@ export interface Folded<S> {
   readonly commands: ReadonlyMap<string, CommandRecord>;
 }
 
-export type Evolve<S> = (state: S | null, event: DomainEvent, metadata: EventMetadata) => S;
+/** Folds one event: the state before, the event, its metadata and its revision in the stream. */
+export type Evolve<S> = (state: S | null, event: DomainEvent, metadata: EventMetadata, revision: number) => S;
 
-const EMPTY: Folded<never> = { state: null, revision: 'no_stream', lastHash: null, commands: new Map() };
+const EMPTY: Folded<never> = { state: null, revision: 'no_stream', position: 0, lastHash: null, commands: new Map() };
 
 /**
  * Loads streams folded through a decider's `evolve`, keeping recent ones in memory. Deciding on a cached stream is
@@ -63,18 +66,19 @@ export class StreamRepository<S> {
   }
 
   private fold(start: Folded<S>, events: readonly RecordedEvent[]): Folded<S> {
-    let { state, revision, lastHash } = start;
+    let { state, revision, position, lastHash } = start;
     let commands = start.commands;
     for (const e of events) {
       const metadata = e.metadata as unknown as EventMetadata;
       const domain = this.codec.decode(e.type, e.data);
-      if (domain) state = this.evolve(state, domain, metadata);
+      if (domain) state = this.evolve(state, domain, metadata, e.revision);
       revision = e.revision;
+      position = e.position;
       lastHash = metadata.hash ?? null;
       if (metadata.idempotencyKey !== undefined)
         commands = new Map(commands).set(metadata.commandId, { revision: e.revision, position: e.position, commandHash: metadata.commandHash });
     }
-    return { state, revision, lastHash, commands };
+    return { state, revision, position, lastHash, commands };
   }
 
   /**

@@ -3,8 +3,8 @@ import { CheckpointMoved, type Doc, type DocWrite, type Generation, type ReadSto
 import type { EventCodec } from '@app/proposals';
 import { toProjected, type Projection } from './projection.js';
 
-/** Every stream the projections read: proposals and sessions of every jurisdiction. */
-export const PROJECTED_STREAMS: EventFilter = { streamPrefixes: ['proposal-', 'session-'] };
+/** Every stream the projections read: proposals, sessions and directories of every jurisdiction. */
+export const PROJECTED_STREAMS: EventFilter = { streamPrefixes: ['proposal-', 'session-', 'directory-'] };
 
 /**
  * One projection could not take a batch: its own code threw (an event it cannot fold), or the read store failed
@@ -39,6 +39,19 @@ export class BatchApplier {
     /** Everything up to here was handed to this applier before (or is where its subscription started). */
     private consumedUpTo = 0,
   ) {}
+
+  /**
+   * An append-only read model writes each document once, without reading it first. A new version of one starts with
+   * no checkpoint over the documents its previous version left in the same collection; up to the head it found, it
+   * overwrites them instead of inserting.
+   */
+  private readonly overwriteUntil = new Map<string, number>();
+
+  private async previousOf(projection: Projection, from: number | null, first: number): Promise<null | undefined> {
+    if (this.generation !== 'live') return null;
+    if (from === null && !this.overwriteUntil.has(projection.name)) this.overwriteUntil.set(projection.name, await this.store.headPosition());
+    return first <= (this.overwriteUntil.get(projection.name) ?? -1) ? undefined : null;
+  }
 
   async apply(events: readonly RecordedEvent[]): Promise<Map<string, number>> {
     for (;;) {
@@ -85,6 +98,7 @@ export class BatchApplier {
         }
         at = last;
         const stored = projection.appendOnly ? new Map<string, Doc>() : await this.readStore.getMany(projection.collection.name, [...keys], this.generation);
+        const unread = projection.appendOnly ? await this.previousOf(projection, from, events[0].position) : null;
         const docs = new Map<string, Doc | null>(stored);
         const changed = new Set<string>();
         for (const e of projected) {
@@ -96,7 +110,7 @@ export class BatchApplier {
           changed.add(key);
         }
         for (const key of changed)
-          writes.push({ collection: projection.collection.name, id: key, doc: docs.get(key) ?? null, previous: stored.get(key) ?? null });
+          writes.push({ collection: projection.collection.name, id: key, doc: docs.get(key) ?? null, previous: stored.get(key) ?? unread });
       } catch (error) {
         throw new ProjectionFailed(projection.name, at, error);
       }

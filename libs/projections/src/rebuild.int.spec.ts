@@ -5,7 +5,7 @@ import { CommandProcessor, commandHandlers } from '@app/command-handling';
 import { SqliteEventStore, type EventStore } from '@app/event-store';
 import { SqliteReadStore, type ReadStore } from '@app/read-store';
 import { eventCodec } from '@app/proposals';
-import { proposalScript, seededRandom } from '../../../bench/workload.js';
+import { proposalScript, seededRandom, seedWorkloadDirectory } from '../../../bench/workload.js';
 import { auditProjection, proposalsProjection, sessionsProjection, type Projection } from './index.js';
 import { rebuildReadModels } from './rebuild.js';
 import { expectedDocs, storedDocs } from './testing/expected-docs.js';
@@ -39,6 +39,7 @@ describe('rebuilding the read models while the service keeps running', () => {
     store = new SqliteEventStore({ path: join(dir, 'events.sqlite'), synchronous: 'normal' });
     readStore = new SqliteReadStore({ path: join(dir, 'read.sqlite') });
     processor = new CommandProcessor(store, { clock: () => new Date((now += 60_000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
+    await seedWorkloadDirectory(commandHandlers(processor).directory, 'jinshan');
     await commandHandlers(processor).sessions.handle('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
     runner = new ProjectionRunner(store, readStore, projections, { batchSize: 50 });
     await runner.start();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CommandProcessor, commandHandlers } from '@app/command-handling';
 import { SqliteEventStore, type EventStore, type RecordedEvent, type Subscription } from '@app/event-store';
 import { SqliteReadStore, type ReadStore } from '@app/read-store';
-import { proposalScript, seededRandom } from '../../../bench/workload.js';
+import { proposalScript, seededRandom, seedWorkloadDirectory } from '../../../bench/workload.js';
 import { busyNeighbour } from '../../../test/support/busy-neighbour.js';
 import { auditProjection, proposalsProjection, readiness, sessionsProjection, type Projection } from './index.js';
 import { expectedDocs, storedDocs } from './testing/expected-docs.js';
@@ -35,6 +35,7 @@ describe('the projection runner beside another writer on the read-models file', 
     const neighbour = busyNeighbour(join(dir, 'read-models.sqlite'));
     try {
       await runner.start();
+      await seedWorkloadDirectory(commandHandlers(processor).directory, 'jinshan');
       await commandHandlers(processor).sessions.handle('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
       const random = seededRandom(3);
       for (let n = 0; n < 40; n++) {
@@ -86,6 +87,7 @@ describe('the projection runner on a store that is busy for a while', () => {
     store = new SqliteEventStore({ path: ':memory:', synchronous: 'normal' });
     readStore = new SqliteReadStore({ path: ':memory:' });
     processor = new CommandProcessor(store, { clock: () => new Date((now += 60_000)), utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
+    await seedWorkloadDirectory(commandHandlers(processor).directory, 'jinshan');
     await commandHandlers(processor).sessions.handle('6-3', { tenant: 'jinshan', caller: { id: 'o-1', role: 'office' }, command: { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } } });
   });
   afterEach(async () => {

@@ -1,7 +1,8 @@
 import type { ProposalEvent, ProposalEventType } from './proposal/events.js';
 import type { SessionEvent, SessionEventType } from './session/events.js';
+import type { DirectoryEvent, DirectoryEventType } from './directory/events.js';
 
-export type DomainEvent = ProposalEvent | SessionEvent;
+export type DomainEvent = ProposalEvent | SessionEvent | DirectoryEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /**
@@ -11,6 +12,7 @@ export type DomainEventType = DomainEvent['type'];
 export const STORED_TYPES = {
   ProposalFiled: 'proposal.filed.v2',
   CoProposerConfirmed: 'proposal.co-proposer-confirmed.v1',
+  ProposalWithdrawn: 'proposal.withdrawn.v1',
   ProposalRegistered: 'proposal.registered.v1',
   ProposalDeclined: 'proposal.declined.v1',
   ProposalAssigned: 'proposal.assigned.v1',
@@ -28,7 +30,17 @@ export const STORED_TYPES = {
   SessionOpened: 'session.opened.v1',
   ProposalNumberReserved: 'session.number-reserved.v1',
   SupervisionVisitRecorded: 'session.supervision-visit-recorded.v1',
-} as const satisfies { [T in ProposalEventType]: `proposal.${string}` } & { [T in SessionEventType]: `session.${string}` };
+  UnitRegistered: 'directory.unit-registered.v1',
+  UnitChanged: 'directory.unit-changed.v1',
+  UnitDeactivated: 'directory.unit-deactivated.v1',
+  MemberRegistered: 'directory.member-registered.v1',
+  MemberChanged: 'directory.member-changed.v1',
+  MemberDeactivated: 'directory.member-deactivated.v1',
+  StaffAccountAdded: 'directory.staff-account-added.v1',
+  StaffAccountRemoved: 'directory.staff-account-removed.v1',
+} as const satisfies { [T in ProposalEventType]: `proposal.${string}` } & { [T in SessionEventType]: `session.${string}` } & {
+  [T in DirectoryEventType]: `directory.${string}`;
+};
 
 export type StoredType = (typeof STORED_TYPES)[DomainEventType];
 
@@ -37,10 +49,15 @@ const typesOfStream = (prefix: string): DomainEventType[] =>
 /** The event types of each kind of stream, read off the stored names: `proposal.…` and `session.…`. */
 export const PROPOSAL_EVENT_TYPES = typesOfStream('proposal.') as ProposalEventType[];
 export const SESSION_EVENT_TYPES = typesOfStream('session.') as SessionEventType[];
+export const DIRECTORY_EVENT_TYPES = typesOfStream('directory.') as DirectoryEventType[];
 
-const sessionEventTypes: ReadonlySet<string> = new Set(SESSION_EVENT_TYPES);
+const typesOf = (types: readonly string[]): ReadonlySet<string> => new Set(types);
+const proposalEventTypes = typesOf(PROPOSAL_EVENT_TYPES);
+const sessionEventTypes = typesOf(SESSION_EVENT_TYPES);
+const directoryEventTypes = typesOf(DIRECTORY_EVENT_TYPES);
+export const isProposalEvent = (e: DomainEvent): e is ProposalEvent => proposalEventTypes.has(e.type);
 export const isSessionEvent = (e: DomainEvent): e is SessionEvent => sessionEventTypes.has(e.type);
-export const isProposalEvent = (e: DomainEvent): e is ProposalEvent => !sessionEventTypes.has(e.type);
+export const isDirectoryEvent = (e: DomainEvent): e is DirectoryEvent => directoryEventTypes.has(e.type);
 
 /** Turns a stored event of an older version into the next version, stored as `to`. */
 export interface Upcaster {

@@ -1,4 +1,5 @@
 import { createEventCodec, eventCodec, schemaVersionOf, STORED_TYPES, UPCASTERS, type DomainEvent } from './codec.js';
+import { EMPTY_DIRECTORY } from './directory/state.js';
 import { IllegalTransition } from './errors.js';
 import { decideProposal, type ProposalContext } from './proposal/decide.js';
 import type { ProposalEvent } from './proposal/events.js';
@@ -15,6 +16,7 @@ describe('the event codec', () => {
     expect(STORED_TYPES).toEqual({
       ProposalFiled: 'proposal.filed.v2',
       CoProposerConfirmed: 'proposal.co-proposer-confirmed.v1',
+      ProposalWithdrawn: 'proposal.withdrawn.v1',
       ProposalRegistered: 'proposal.registered.v1',
       ProposalDeclined: 'proposal.declined.v1',
       ProposalAssigned: 'proposal.assigned.v1',
@@ -32,6 +34,14 @@ describe('the event codec', () => {
       SessionOpened: 'session.opened.v1',
       ProposalNumberReserved: 'session.number-reserved.v1',
       SupervisionVisitRecorded: 'session.supervision-visit-recorded.v1',
+      UnitRegistered: 'directory.unit-registered.v1',
+      UnitChanged: 'directory.unit-changed.v1',
+      UnitDeactivated: 'directory.unit-deactivated.v1',
+      MemberRegistered: 'directory.member-registered.v1',
+      MemberChanged: 'directory.member-changed.v1',
+      MemberDeactivated: 'directory.member-deactivated.v1',
+      StaffAccountAdded: 'directory.staff-account-added.v1',
+      StaffAccountRemoved: 'directory.staff-account-removed.v1',
     });
   });
 
@@ -167,6 +177,7 @@ describe('reading an event stored in an older shape', () => {
       recordedAt: tenOClock('2019-06-01'),
       utcOffsetMinutes: BEIJING,
       session,
+      directory: EMPTY_DIRECTORY,
     };
     expect(refusalOf(() => decideProposal({ type: 'PublishAnswer', data: {} }, state, ctx))).toEqual({
       error: IllegalTransition,

@@ -35,4 +35,15 @@ export type ResultCategory = keyof typeof RESULT_CATEGORIES;
 export const ATTITUDES = { satisfied: '满意', 'basically-satisfied': '基本满意', dissatisfied: '不满意' } as const;
 export type Attitude = keyof typeof ATTITUDES;
 
+/** Kinds of handling unit (承办单位类型). */
+export const UNIT_KINDS = {
+  'government-department': '政府部门',
+  township: '街道镇',
+  'people-organisation': '人民团体',
+  'public-institution': '事业单位',
+  enterprise: '企业',
+  other: '其他',
+} as const;
+export type UnitKind = keyof typeof UNIT_KINDS;
+
 export const keysOf = <T extends object>(o: T): (keyof T & string)[] => Object.keys(o) as (keyof T & string)[];

@@ -23,6 +23,7 @@ export const REPORT_ROWS: readonly Row[] = [
   { key: 'filed', label: '提案总数 filed', value: (s) => s.filed },
   { key: 'registered', label: '立案 registered', value: (s) => s.registered },
   { key: 'declined', label: '不予立案 declined', value: (s) => s.declined },
+  { key: 'withdrawn', label: '撤案 withdrawn', value: (s) => s.withdrawn },
   { key: 'answeredOnTime', label: '按时办复 answered on time', ...share((s) => s.answeredOnTime) },
   { key: 'categoryA', label: 'A类 解决或采纳', ...share((s) => s.categories.A) },
   { key: 'categoryB', label: 'B类 列入计划拟解决', ...share((s) => s.categories.B) },

@@ -3,7 +3,7 @@ import type { ProposalDoc, SessionDoc } from '@app/projections';
 import { percent } from './percent.js';
 
 /** Which definitions produced a set of figures: change a definition, change this. */
-export const STATISTICS_DEFINITIONS = 'cppcc-handling-report@1';
+export const STATISTICS_DEFINITIONS = 'cppcc-handling-report@2';
 
 export interface Share {
   readonly count: number;
@@ -21,7 +21,9 @@ export interface SessionStatistics {
   readonly filed: number;
   readonly registered: number;
   readonly declined: number;
-  /** Filed, neither registered nor declined yet. */
+  /** 撤案: withdrawn by their lead proposer before review; counted as filed and not registered. */
+  readonly withdrawn: number;
+  /** Filed, neither registered, declined nor withdrawn yet. */
   readonly awaitingReview: number;
   readonly answeredOnTime: Share;
   readonly categories: Readonly<Record<ResultCategory, Share>>;
@@ -67,6 +69,7 @@ export function sessionStatistics(input: StatisticsInput): SessionStatistics {
   const filed = input.proposals.filter((p) => before(p.filedAt));
   const registered = filed.filter((p) => before(p.registeredAt));
   const declined = filed.filter((p) => before(p.declinedAt)).length;
+  const withdrawn = filed.filter((p) => before(p.withdrawnAt)).length;
 
   let onTime = 0;
   const categories: Record<ResultCategory, number> = { A: 0, B: 0, C: 0 };
@@ -125,7 +128,8 @@ export function sessionStatistics(input: StatisticsInput): SessionStatistics {
     filed: filed.length,
     registered: n,
     declined,
-    awaitingReview: filed.length - n - declined,
+    withdrawn,
+    awaitingReview: filed.length - n - declined - withdrawn,
     answeredOnTime: share(onTime),
     categories: { A: share(categories.A), B: share(categories.B), C: share(categories.C) },
     solveRate: percent(categories.A, n),

@@ -105,7 +105,7 @@ const input = (asOf?: string): StatisticsInput => {
 describe('session statistics, hand-computed', () => {
   it('gives every figure at the end of the session', () => {
     expect(sessionStatistics(input())).toEqual({
-      definitions: 'cppcc-handling-report@1',
+      definitions: 'cppcc-handling-report@2',
       session: '6-3',
       name: '六届三次会议',
       year: 2019,
@@ -113,6 +113,7 @@ describe('session statistics, hand-computed', () => {
       filed: 5,
       registered: 3,
       declined: 1,
+      withdrawn: 0,
       awaitingReview: 1,
       answeredOnTime: { count: 2, percent: 66.7 }, // p2's first answer (1 May) came after its due date (25 April)
       categories: { A: { count: 2, percent: 66.7 }, B: { count: 0, percent: 0 }, C: { count: 1, percent: 33.3 } },

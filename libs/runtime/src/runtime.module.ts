@@ -6,6 +6,7 @@ import {
   CommandProcessor,
   ProposalCommandHandler,
   SessionCommandHandler,
+  DirectoryCommandHandler,
   ProposalTrail,
 } from '@app/command-handling';
 import { resolveAuthSecret } from '@app/identity';
@@ -80,6 +81,7 @@ export class RuntimeModule {
         },
         ProposalCommandHandler,
         SessionCommandHandler,
+        DirectoryCommandHandler,
         StoreCloser,
       ],
       exports: [APP_CONFIG, CLOCK, AUTH_SECRET, EVENT_STORE, READ_STORE, PROJECTIONS, ReadModels, ProposalsQuery, CommandProcessor, ProposalTrail],

@@ -10,7 +10,9 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { InvalidToken, verifyToken, type Principal } from '@app/identity';
-import { AUTH_SECRET } from '@app/runtime';
+import { CommandProcessor } from '@app/command-handling';
+import { checkActor } from '@app/proposals';
+import { AUTH_SECRET, CLOCK, type Clock } from '@app/runtime';
 import { HttpProblem } from './problem.js';
 
 const PUBLIC = Symbol('public');
@@ -31,9 +33,11 @@ export class BearerAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(AUTH_SECRET) private readonly secret: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CommandProcessor) private readonly processor: CommandProcessor,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
@@ -46,7 +50,24 @@ export class BearerAuthGuard implements CanActivate {
       if (error instanceof InvalidToken) throw unauthenticated(error.message);
       throw error;
     }
+    await this.knownToTheDirectory(request.principal);
     return true;
+  }
+
+  /**
+   * A unit user's unit and a member must be in the jurisdiction's directory, for reads as for steps: a token for a
+   * unit that was never registered (or a typo in its claim) is refused, not served an empty world. The cached
+   * directory is read again before a refusal, so an entry added by another process is seen.
+   */
+  private async knownToTheDirectory(principal: Principal): Promise<void> {
+    if (principal.role !== 'unit' && principal.role !== 'member') return;
+    const now = this.clock().toISOString();
+    const recording = { actor: principal, occurredAt: now, recordedAt: now };
+    try {
+      checkActor((await this.processor.directory(principal.tenant)).state, recording, this.config.utcOffsetMinutes);
+    } catch {
+      checkActor((await this.processor.directory(principal.tenant, true)).state, recording, this.config.utcOffsetMinutes);
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { applyDecorators } from '@nestjs/common';
 import { IsIn, IsObject, IsString, Length, MaxLength, ValidateIf, ValidateNested, registerDecorator } from 'class-validator';
 import { isCalendarDate } from '@app/proposals';
@@ -40,14 +40,18 @@ export const DateOrInstant = () => (target: object, propertyName: string) =>
 /** Text of at most `max` characters, some of them visible. */
 export const Text = (max: number) => applyDecorators(IsString(), MaxLength(max), HasVisibleText());
 
-/** A unit's name or code. */
-export const UnitName = () => Text(100);
+const trimmed = (value: unknown): unknown =>
+  typeof value === 'string' ? value.trim() : Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim() : v)) : value;
 
-/** A list of units' names or codes. */
+/** A unit's code in the directory (such as `fgw`), trimmed; the directory decides whether it knows it. */
+export const UnitName = () => applyDecorators(Transform(({ value }) => trimmed(value)), Text(64));
+
+/** A list of units' codes, each trimmed. */
 export const UnitNames = () =>
   applyDecorators(
+    Transform(({ value }) => trimmed(value)),
     IsString({ each: true }),
-    MaxLength(100, { each: true }),
+    MaxLength(64, { each: true }),
     HasVisibleText({ each: true }),
   );
 

@@ -3,6 +3,8 @@ import {
   createParamDecorator,
   HttpCode,
   Injectable,
+  Delete,
+  Patch,
   Post,
   SetMetadata,
   UseInterceptors,
@@ -122,10 +124,13 @@ class CommandReplyInterceptor implements NestInterceptor {
   }
 }
 
-/** A POST route that sends one command; `creates` makes it answer 201 with the Location of the stream it created. */
-export const CommandRoute = (path: string, options: { creates?: (result: CommandResult) => string } = {}) =>
+/**
+ * A route that sends one command (POST unless `method` says otherwise); `creates` makes it answer 201 with the
+ * Location of what it created.
+ */
+export const CommandRoute = (path: string, options: { creates?: (result: CommandResult) => string; method?: 'POST' | 'PATCH' | 'DELETE' } = {}) =>
   applyDecorators(
-    Post(path),
+    { POST: Post, PATCH: Patch, DELETE: Delete }[options.method ?? 'POST'](path),
     HttpCode(options.creates ? 201 : 200),
     UseInterceptors(CommandReplyInterceptor),
     ...(options.creates ? [SetMetadata(CREATES, options.creates)] : []),

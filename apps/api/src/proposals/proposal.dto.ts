@@ -41,6 +41,11 @@ export class FileProposalDto extends CommandBody {
   coProposers?: string[];
 }
 
+/** 撤案: why the lead proposer takes the proposal back. */
+export class WithdrawalDto extends CommandBody {
+  @Text(NOTE) reason!: string;
+}
+
 export class RegisterDto extends CommandBody {
   @IfGiven() @IsString() @Matches(/^[0-9A-Za-z][0-9A-Za-z-]{0,31}$/, { message: 'number must be letters, digits and dashes, at most 32' })
   number?: string;

@@ -26,6 +26,7 @@ import {
   RenegotiationDto,
   SupervisionDto,
   VisitDto,
+  WithdrawalDto,
 } from './proposal.dto.js';
 
 const ProposalId = () => Param('id', ProposalIdPipe);
@@ -57,6 +58,8 @@ export class ProposalsController {
 
   /** A member asked to join a joint proposal (联名) confirms; only then do they take part in it. */
   @CommandRoute(':id/co-proposer-confirmations') confirm(@ProposalId() id: string, @Body() b: EmptyCommandDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'ConfirmCoProposal', data: {} }); }
+
+  @CommandRoute(':id/withdrawal') withdraw(@ProposalId() id: string, @Body() b: WithdrawalDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'WithdrawProposal', data: commandData(b) }); }
 
   @CommandRoute(':id/register') register(@ProposalId() id: string, @Body() b: RegisterDto, @Envelope() e: CommandEnvelope) { return this.send(id, e, b, { type: 'RegisterProposal', data: commandData(b) }); }
 

@@ -49,6 +49,9 @@ export interface ProposalDoc extends Doc {
   readonly filedAt: string;
   readonly registeredAt: string | null;
   readonly declinedAt: string | null;
+  /** 撤案: when the lead proposer withdrew the proposal, and why. */
+  readonly withdrawnAt: string | null;
+  readonly withdrawal: { readonly reason: string } | null;
   readonly decline: { readonly reason: DeclineReason; readonly mergedInto?: string; readonly note?: string } | null;
   readonly leadUnit: string | null;
   readonly coUnits: readonly string[];

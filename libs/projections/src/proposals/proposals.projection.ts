@@ -1,4 +1,4 @@
-import { businessDate, isOpen, readerIdsOf, SESSION_EVENT_TYPES, statusAfter, type ProposalEventType } from '@app/proposals';
+import { businessDate, DIRECTORY_EVENT_TYPES, isOpen, readerIdsOf, SESSION_EVENT_TYPES, statusAfter, type ProposalEventType } from '@app/proposals';
 import { defineProjection, docId, ignoreAll, type ProjectedEvent, type ProjectedEventOf } from '../projection.js';
 import { mergeNames, namesOf, NO_NAMES, own, type NamesAtTheTime } from '../names.js';
 import type { PaperRecord, ProposalDoc } from './proposal-doc.js';
@@ -84,6 +84,7 @@ export function proposalsProjection(utcOffsetMinutes: number) {
     keyOf: (e) => (e.category === 'proposal' ? docId(e.tenant, e.streamId) : undefined),
     handlers: {
       ...ignoreAll(SESSION_EVENT_TYPES),
+      ...ignoreAll(DIRECTORY_EVENT_TYPES),
       ProposalFiled: (_, e) => {
         const { proposalId, session, title, body, category, proposers, invitedCoProposers } = e.event.data;
         const at = e.metadata.occurredAt;
@@ -106,6 +107,8 @@ export function proposalsProjection(utcOffsetMinutes: number) {
           registeredAt: null,
           declinedAt: null,
           decline: null,
+          withdrawnAt: null,
+          withdrawal: null,
           leadUnit: null,
           coUnits: [],
           units: [],
@@ -137,6 +140,7 @@ export function proposalsProjection(utcOffsetMinutes: number) {
         const invitedCoProposers = doc.invitedCoProposers.filter((id) => id !== member);
         return { proposers, invitedCoProposers, proposerIds: readerIdsOf({ proposers, invitedCoProposers }) };
       }),
+      ProposalWithdrawn: step((_, e) => ({ withdrawnAt: e.metadata.occurredAt, withdrawal: e.event.data })),
       ProposalRegistered: step((_, e) => ({
         number: e.event.data.number,
         registeredAt: e.metadata.occurredAt,

@@ -23,6 +23,7 @@ export type ProposalCommand =
       };
     }
   | { type: 'ConfirmCoProposal'; data: Record<string, never> }
+  | { type: 'WithdrawProposal'; data: { reason: string } }
   | { type: 'RegisterProposal'; data: { number?: string } }
   | { type: 'DeclineProposal'; data: { reason: DeclineReason; mergedInto?: string; note?: string } }
   | { type: 'AssignProposal'; data: { leadUnit: string; coUnits?: string[]; dueDate?: string } }

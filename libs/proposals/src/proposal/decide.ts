@@ -1,5 +1,7 @@
 import type { Actor, Role } from '../actor.js';
 import { canReadProposal } from '../access.js';
+import { requireMember, requireUnit } from '../directory/references.js';
+import type { DirectoryState } from '../directory/state.js';
 import { addDays, businessDate, isCalendarDate } from '../business-time.js';
 import { assertNever, Forbidden, IllegalTransition, NotFound, ValidationFailed } from '../errors.js';
 import type { Recording } from '../recording.js';
@@ -17,12 +19,15 @@ export interface ProposalContext extends Recording {
   readonly session: SessionState | null;
   /** For a decline as merged: the proposal it is merged into, null when it does not exist. */
   readonly mergeTarget?: ProposalState | null;
+  /** The jurisdiction's directory: every unit and member a command names must be in it, and active. */
+  readonly directory: DirectoryState;
 }
 
 type Handling = Exclude<ProposalStatus, 'filed' | 'declined'>;
 const HANDLING: readonly Handling[] = ['registered', 'assigned', 'answered', 'reopened'];
 const STATUS_WORDS: Record<ProposalStatus, string> = {
   filed: 'filed and not yet reviewed',
+  withdrawn: 'withdrawn by its proposer',
   registered: 'registered and not yet assigned',
   declined: 'declined',
   assigned: 'assigned and being handled',
@@ -61,6 +66,7 @@ export function proposalNeeds(cmd: ProposalCommand): ProposalNeeds {
     case 'DeclineProposal':
       return cmd.data.reason === 'merged' && cmd.data.mergedInto ? { ...none, mergeTarget: cmd.data.mergedInto } : none;
     case 'ConfirmCoProposal':
+    case 'WithdrawProposal':
     case 'RequestReassignment':
     case 'ClaimProposal':
     case 'RecordVisit':
@@ -80,6 +86,7 @@ export function proposalNeeds(cmd: ProposalCommand): ProposalNeeds {
 export const PROPOSAL_STEPS: Readonly<Record<ProposalCommandType, { readonly roles: readonly Role[]; readonly step: string }>> = {
   FileProposal: { roles: ['member', 'committee'], step: 'filing a proposal' },
   ConfirmCoProposal: { roles: ['member'], step: 'joining a proposal' },
+  WithdrawProposal: { roles: ['member'], step: 'withdrawing a proposal' },
   RegisterProposal: { roles: ['committee'], step: 'registering a proposal' },
   DeclineProposal: { roles: ['committee'], step: 'declining a proposal' },
   AssignProposal: { roles: ['office'], step: 'assigning a proposal' },
@@ -125,9 +132,13 @@ function dueDateOf(requested: string | undefined, ctx: ProposalContext, field = 
   return requested;
 }
 
-function unitsOf(leadUnit: string, coUnits: readonly string[] = []): string[] {
+/** The units of an assignment: each known to the directory and active on the day, none twice. */
+function unitsOf(ctx: ProposalContext, leadUnit: string, coUnits: readonly string[] = []): string[] {
   if (new Set(coUnits).size !== coUnits.length) throw new ValidationFailed('must not name a unit twice', 'coUnits');
   if (coUnits.includes(leadUnit)) throw new ValidationFailed('must not include the lead unit', 'coUnits');
+  const today = businessDate(ctx.occurredAt, ctx.utcOffsetMinutes);
+  requireUnit(ctx.directory, leadUnit, today, 'leadUnit');
+  for (const unit of coUnits) requireUnit(ctx.directory, unit, today, 'coUnits');
   return [...coUnits];
 }
 
@@ -143,6 +154,8 @@ function fileProposal(cmd: ProposalCommandOf<'FileProposal'>, ctx: ProposalConte
   // join and joins by confirming. The committee files in its own name and asks the members it names.
   const proposers: Proposer[] = actor.role === 'member' ? [{ id: actor.id, ...opt('name', actor.name) }] : [];
   const invitedCoProposers = [...new Set(cmd.data.coProposers ?? [])].filter((id) => !proposers.some((p) => p.id === id));
+  const today = businessDate(ctx.occurredAt, ctx.utcOffsetMinutes);
+  for (const id of invitedCoProposers) requireMember(ctx.directory, id, today, 'coProposers');
   const { proposalId, session, title, body, category } = cmd.data;
   return [{ type: 'ProposalFiled', data: { proposalId, session, title, body, category, proposers, invitedCoProposers } }];
 }
@@ -158,6 +171,12 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
       if (!s.invitedCoProposers.includes(actor.id)) throw new Forbidden(`member ${actor.id} was not asked to join proposal ${s.id}`);
       requireStatus(s, ['filed'], 'join as co-proposer');
       return [{ type: 'CoProposerConfirmed', data: { member: actor.id, ...opt('name', actor.name) } }];
+    }
+
+    case 'WithdrawProposal': {
+      if (s.leadProposer !== actor.id) throw new Forbidden(`only the member who leads proposal ${s.id} withdraws it`);
+      requireStatus(s, ['filed'], 'withdraw');
+      return [{ type: 'ProposalWithdrawn', data: { reason: cmd.data.reason } }];
     }
 
     case 'RegisterProposal': {
@@ -192,7 +211,7 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
       if (s.status === 'assigned')
         throw new IllegalTransition(`proposal ${s.id} is already assigned to ${s.leadUnit}; reassign it instead`);
       requireStatus(s, ['registered'], 'assign');
-      const coUnits = unitsOf(cmd.data.leadUnit, cmd.data.coUnits);
+      const coUnits = unitsOf(ctx, cmd.data.leadUnit, cmd.data.coUnits);
       const dueDate = dueDateOf(cmd.data.dueDate, ctx);
       return [{ type: 'ProposalAssigned', data: { leadUnit: cmd.data.leadUnit, coUnits, dueDate } }];
     }
@@ -207,7 +226,7 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
     case 'ReassignProposal': {
       requireStatus(s, ['assigned'], 'reassign');
       const { leadUnit } = cmd.data;
-      const coUnits = unitsOf(leadUnit, cmd.data.coUnits);
+      const coUnits = unitsOf(ctx, leadUnit, cmd.data.coUnits);
       if (leadUnit === s.leadUnit && sameSet(coUnits, s.coUnits))
         throw new ValidationFailed('names the units already handling the proposal', 'leadUnit');
       const dueDate = dueDateOf(cmd.data.dueDate, ctx);

@@ -1,6 +1,6 @@
 import type { Actor } from '../actor.js';
 import { Forbidden, IllegalTransition, NotFound, ValidationFailed } from '../errors.js';
-import { given, on, refusalOf, sessionOf, tenOClock, type Given } from '../testing/given.js';
+import { directoryOf, given, on, refusalOf, sessionOf, tenOClock, type Given } from '../testing/given.js';
 import type { SessionEvent } from '../session/events.js';
 import type { Attitude, ResultCategory } from '../vocabulary.js';
 import type { ProposalCommand } from './commands.js';
@@ -20,11 +20,12 @@ const OPENED: SessionEvent = {
   data: { sessionId: '6-3', name: '区政协六届三次会议', year: 2019, answerLimitDays: 90 },
 };
 const SESSION = sessionOf(OPENED);
-const story = (...history: Given[]) => given(history, { now: NOW, session: SESSION });
+const story = (...history: Given[]) => given(history, { now: NOW, session: SESSION, directory: DIRECTORY });
 
 const LEAD = 'construction-commission'; // 区建管委
 const CO = 'planning-bureau'; // 区规划资源局
 const OTHER = 'transport-commission'; // 区交通委
+const DIRECTORY = directoryOf({ units: [LEAD, CO, OTHER], members: ['m-wang', 'm-li', 'm-zhao'] });
 
 const wang: Actor = { id: 'm-wang', role: 'member', name: '王委员' };
 const li: Actor = { id: 'm-li', role: 'member' };
@@ -1253,5 +1254,33 @@ describe('proposalNeeds: what the command path loads beside the proposal', () =>
       reservesNumber: false,
     });
     expect(proposalNeeds({ type: 'GiveFeedback', data: { attitude: 'satisfied', agreesWithResult: true } })).toEqual({ session: 'none', reservesNumber: false });
+  });
+});
+
+describe('WithdrawProposal (撤案)', () => {
+  const withdraw = { type: 'WithdrawProposal', data: { reason: '情况已变化，撤回提案' } } as const;
+
+  it('lets the member who leads the proposal withdraw it before the committee reviews it', () => {
+    expect(story(...FILED).when(withdraw, { actor: wang })).toEqual([{ type: 'ProposalWithdrawn', data: { reason: '情况已变化，撤回提案' } }]);
+  });
+
+  it('is not for a co-proposer', () => {
+    expect(refusalOf(() => story(...FILED).when(withdraw, { actor: li }))).toEqual({
+      error: Forbidden,
+      message: `only the member who leads proposal ${P} withdraws it`,
+    });
+  });
+
+  it('is too late once the proposal is registered, and leaves nothing more to do after it', () => {
+    expect(refusalOf(() => story(...REGISTERED).when(withdraw, { actor: wang }))).toEqual({
+      error: IllegalTransition,
+      message: `cannot withdraw: proposal ${P} is registered and not yet assigned`,
+    });
+    const withdrawn = story(...FILED, on('2019-01-12', { type: 'ProposalWithdrawn', data: { reason: '撤回' } }));
+    expect(withdrawn.state?.status).toBe('withdrawn');
+    expect(refusalOf(() => withdrawn.when({ type: 'RegisterProposal', data: {} }, { actor: committee }))).toEqual({
+      error: IllegalTransition,
+      message: `cannot register: proposal ${P} is withdrawn by its proposer`,
+    });
   });
 });

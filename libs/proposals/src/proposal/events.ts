@@ -31,6 +31,8 @@ export type ProposalEvent =
       };
     }
   | { type: 'CoProposerConfirmed'; data: { member: string; name?: string } }
+  /** 撤案: the lead proposer takes the proposal back before the committee reviews it. */
+  | { type: 'ProposalWithdrawn'; data: { reason: string } }
   | { type: 'ProposalRegistered'; data: { number: string } }
   | { type: 'ProposalDeclined'; data: { reason: DeclineReason; mergedInto?: string; note?: string } }
   | { type: 'ProposalAssigned'; data: { leadUnit: string; coUnits: string[]; dueDate: string } }

@@ -2,7 +2,7 @@ import { businessDate } from '../business-time.js';
 import { assertNever } from '../errors.js';
 import { feedbackReopens, type ProposalEvent } from './events.js';
 
-export type ProposalStatus = 'filed' | 'registered' | 'declined' | 'assigned' | 'answered' | 'reopened';
+export type ProposalStatus = 'filed' | 'withdrawn' | 'registered' | 'declined' | 'assigned' | 'answered' | 'reopened';
 
 /**
  * The one status machine of a proposal (docs/domain.md, lifecycle): the status after an event, given the status
@@ -14,6 +14,8 @@ export function statusAfter(status: ProposalStatus | null, event: ProposalEvent)
   switch (event.type) {
     case 'ProposalFiled':
       return 'filed';
+    case 'ProposalWithdrawn':
+      return 'withdrawn';
     case 'ProposalRegistered':
       return 'registered';
     case 'ProposalDeclined':

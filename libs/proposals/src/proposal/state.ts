@@ -23,6 +23,8 @@ export interface ProposalState {
   readonly proposers: readonly Proposer[];
   /** Members asked to join who have not confirmed: they may read the proposal to decide, nothing more. */
   readonly invitedCoProposers: readonly string[];
+  /** The member who filed and leads the proposal (领衔); none when the committee filed it in its own name. */
+  readonly leadProposer?: string;
   readonly status: ProposalStatus;
   readonly number?: string;
   readonly declined?: { readonly reason: DeclineReason; readonly mergedInto?: string };
@@ -66,6 +68,7 @@ export function evolveProposal(
       category: d.category,
       proposers: d.proposers,
       invitedCoProposers: d.invitedCoProposers,
+      leadProposer: d.proposers[0]?.id,
       status: statusAfter(null, event),
       coUnits: [],
       unitsEverAssigned: [],
@@ -89,6 +92,8 @@ export function evolveProposal(
         invitedCoProposers: s.invitedCoProposers.filter((id) => id !== member),
       };
     }
+    case 'ProposalWithdrawn':
+      return s;
     case 'ProposalRegistered':
       return { ...s, number: event.data.number };
     case 'ProposalDeclined':

@@ -1,5 +1,7 @@
 import type { Actor, Role } from '../actor.js';
 import { businessDate } from '../business-time.js';
+import { requireUnit } from '../directory/references.js';
+import type { DirectoryState } from '../directory/state.js';
 import { assertNever, Forbidden, IllegalTransition, NotFound, ValidationFailed } from '../errors.js';
 import type { SessionCommand, SessionCommandType } from './commands.js';
 import type { SessionEvent } from './events.js';
@@ -12,6 +14,8 @@ export interface SessionContext {
   /** Business time of the step. */
   readonly occurredAt: string;
   readonly utcOffsetMinutes: number;
+  /** The jurisdiction's directory: a supervision visit names a unit in it. */
+  readonly directory: DirectoryState;
   /** The answer limit of a session that does not name one (a deployment setting). */
   readonly defaultAnswerLimitDays: number;
 }
@@ -58,6 +62,7 @@ export function decideSession(cmd: SessionCommand, state: SessionState | null, c
           'occurredAt',
         );
       const { unit, note } = cmd.data;
+      requireUnit(ctx.directory, unit, businessDate(ctx.occurredAt, ctx.utcOffsetMinutes), 'unit');
       return [{ type: 'SupervisionVisitRecorded', data: { unit, ...(note === undefined ? {} : { note }) } }];
     }
     case 'ReserveProposalNumber': {

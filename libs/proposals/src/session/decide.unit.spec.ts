@@ -1,6 +1,6 @@
 import type { Actor } from '../actor.js';
 import { Forbidden, IllegalTransition, NotFound, ValidationFailed } from '../errors.js';
-import { refusalOf, sessionOf } from '../testing/given.js';
+import { directoryOf, refusalOf, sessionOf } from '../testing/given.js';
 import type { SessionCommand } from './commands.js';
 import { decideSession, type SessionContext } from './decide.js';
 import type { SessionEvent } from './events.js';
@@ -9,6 +9,8 @@ import { nextProposalNumber, type SessionState } from './state.js';
 const office: Actor = { id: 'o-sun', role: 'office' };
 const committee: Actor = { id: 'c-tian', role: 'committee' };
 const unit: Actor = { id: 'u-chen', role: 'unit', unit: 'construction-commission' };
+
+const DIRECTORY = directoryOf({ units: ['construction-commission', 'planning-bureau'] });
 
 const OPENED: SessionEvent = {
   type: 'SessionOpened',
@@ -20,7 +22,7 @@ const reserved = (number: string, proposalId: string): SessionEvent => ({
 });
 
 const when = (state: SessionState | null, command: SessionCommand, actor: Actor, defaultAnswerLimitDays = 90) => {
-  const ctx: SessionContext = { actor, defaultAnswerLimitDays, occurredAt: '2019-03-01T02:00:00.000Z', utcOffsetMinutes: 480 };
+  const ctx: SessionContext = { actor, defaultAnswerLimitDays, occurredAt: '2019-03-01T02:00:00.000Z', utcOffsetMinutes: 480, directory: DIRECTORY };
   return decideSession(command, state, ctx);
 };
 
@@ -126,7 +128,7 @@ describe('RecordSupervisionVisit', () => {
 describe('paper records keep the session’s time', () => {
   const clerk: Actor = { id: 'clerk-1', role: 'clerk' };
   const open = { type: 'OpenSession', data: { id: '6-3', name: '区政协六届三次会议', year: 2019 } } as const;
-  const paper = (occurredAt: string): SessionContext => ({ actor: office, recorder: clerk, occurredAt, utcOffsetMinutes: 480, defaultAnswerLimitDays: 90 });
+  const paper = (occurredAt: string): SessionContext => ({ actor: office, recorder: clerk, occurredAt, utcOffsetMinutes: 480, defaultAnswerLimitDays: 90, directory: DIRECTORY });
 
   it.each(['2018-12-20T02:00:00.000Z', '2019-01-05T02:00:00.000Z'])('records an opening dated %s for the 2019 session', (at) => {
     expect(decideSession(open, null, paper(at))).toHaveLength(1);

@@ -7,6 +7,8 @@ import type { ProposalEvent } from '../proposal/events.js';
 import { evolveProposal, type ProposalState } from '../proposal/state.js';
 import type { SessionEvent } from '../session/events.js';
 import { evolveSession, type SessionState } from '../session/state.js';
+import type { DirectoryEvent } from '../directory/events.js';
+import { EMPTY_DIRECTORY, evolveDirectory, type DirectoryState } from '../directory/state.js';
 
 /**
  * Given / when / then for the deciders, with a pinned clock: every instant is written out, nothing reads Date.now().
@@ -41,6 +43,15 @@ export function sessionOf(...events: SessionEvent[]): SessionState {
   return state;
 }
 
+/** A directory holding the given unit codes (active since 2000) and member ids, named after themselves. */
+export function directoryOf(entries: { units?: readonly string[]; members?: readonly string[] }): DirectoryState {
+  const events: DirectoryEvent[] = [
+    ...(entries.units ?? []).map((code): DirectoryEvent => ({ type: 'UnitRegistered', data: { code, fullName: code, shortName: code, kind: 'government-department', activeFrom: '2000-01-01' } })),
+    ...(entries.members ?? []).map((id): DirectoryEvent => ({ type: 'MemberRegistered', data: { id, name: id, sector: '经济界', terms: ['6'] } })),
+  ];
+  return events.reduce((s, e, revision) => evolveDirectory(s, e, { revision }), EMPTY_DIRECTORY);
+}
+
 export interface When {
   readonly actor: Actor;
   /** Business time of the command; defaults to the `now` given to `given`. */
@@ -48,6 +59,7 @@ export interface When {
   readonly recorder?: Actor;
   readonly session?: SessionState | null;
   readonly mergeTarget?: ProposalState | null;
+  readonly directory?: DirectoryState;
 }
 
 export interface Scenario {
@@ -56,7 +68,10 @@ export interface Scenario {
 }
 
 /** The proposal folded from its history; `when` decides a command at `now` (or the `occurredAt` it is given). */
-export function given(history: readonly Given[], defaults: { now: string; session: SessionState | null }): Scenario {
+export function given(
+  history: readonly Given[],
+  defaults: { now: string; session: SessionState | null; directory?: DirectoryState },
+): Scenario {
   const state = fold(history);
   return {
     state,
@@ -69,6 +84,7 @@ export function given(history: readonly Given[], defaults: { now: string; sessio
         recordedAt: defaults.now > occurredAt ? defaults.now : occurredAt,
         utcOffsetMinutes: BEIJING,
         session: w.session === undefined ? defaults.session : w.session,
+        directory: w.directory ?? defaults.directory ?? EMPTY_DIRECTORY,
         ...(w.mergeTarget === undefined ? {} : { mergeTarget: w.mergeTarget }),
       };
       return decideProposal(command, state, ctx);
