@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { RuntimeModule, type RuntimeOptions } from '@app/runtime';
 import { DirectoryController } from './directory/directory.controller.js';
+import { EventsController } from './events/events.controller.js';
 import { HealthController } from './health.controller.js';
 import { BearerAuthGuard } from './http/auth.js';
 import { BodyPipe } from './http/body.pipe.js';
@@ -33,6 +34,7 @@ export class ApiModule {
         FeedController,
         TrailController,
         DirectoryController,
+        EventsController,
       ],
       providers: [
         AnchorTimer,

@@ -22,3 +22,4 @@ export * from './directory/decide.js';
 export * from './directory/references.js';
 export * from './streams.js';
 export * from './metadata.js';
+export * from './event-schemas.js';
