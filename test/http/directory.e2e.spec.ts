@@ -66,7 +66,7 @@ describe('the directory over HTTP', () => {
     expect(names('proposal.visited.v1')).toBe('区发改委');
     expect(events.length).toBe(store.length);
     const units = await api.read('/units?session=6-3', people.office);
-    expect(units.body.map((u: { unit: string }) => u.unit)).toContain('fgw');
+    expect(units.body.find((u: { unit: string }) => u.unit === 'fgw')).toMatchObject({ unitName: '区发改委', currentName: '区发改委' });
     // Rename it back for the other specs of this file.
     const now = (await api.get('/directory/units/fgw', people.office)).headers.get('etag') as string;
     await api.request('PATCH', '/directory/units/fgw', { token: people.office, body: { shortName: '区发展改革委' }, headers: { 'if-match': now } });

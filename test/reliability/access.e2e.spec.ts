@@ -110,6 +110,15 @@ interface CommandCase {
   readonly path: (id: string) => string;
   readonly body: (id: string) => Record<string, unknown>;
   readonly status?: number;
+  readonly method?: 'POST' | 'PATCH' | 'DELETE';
+}
+
+/** A unit registered for one directory row of the table; each row gets its own. */
+let unitCount = 0;
+async function freshUnit(): Promise<string> {
+  const code = `acc-unit-${++unitCount}`;
+  expect((await api.post('/directory/units', people.office, { code, fullName: `测试单位${unitCount}`, shortName: `测试${unitCount}`, kind: 'other' })).status).toBe(201);
+  return code;
 }
 
 const COMMANDS: readonly CommandCase[] = [
@@ -230,7 +239,38 @@ const COMMANDS: readonly CommandCase[] = [
     path: (id) => `/proposals/${id}/publication`,
     body: () => ({}),
   },
+  { command: 'withdrawal', allowed: ['proposer'], fixture: () => filed(), path: (id) => `/proposals/${id}/withdrawal`, body: () => ({ reason: '情况已变化' }) },
+  {
+    command: 'directory/units',
+    allowed: ['office'],
+    fixture: async () => 'acc-new-unit',
+    path: () => '/directory/units',
+    body: (code) => ({ code, fullName: '区新设单位', shortName: '区新设单位', kind: 'other' }),
+    status: 201,
+  },
+  { command: 'directory/units/:code (PATCH)', allowed: ['office'], fixture: freshUnit, path: (code) => `/directory/units/${code}`, body: () => ({ shortName: '改名' }), method: 'PATCH' },
+  { command: 'directory/units/:code/deactivation', allowed: ['office'], fixture: freshUnit, path: (code) => `/directory/units/${code}/deactivation`, body: () => ({}) },
+  {
+    command: 'directory/members',
+    allowed: ['office'],
+    fixture: async () => 'm-acc',
+    path: () => '/directory/members',
+    body: (id) => ({ id, name: '新委员', sector: '经济界', terms: ['6'] }),
+    status: 201,
+  },
+  {
+    command: 'directory/staff-accounts',
+    allowed: ['office'],
+    fixture: async () => 'u-acc',
+    path: () => '/directory/staff-accounts',
+    body: (sub) => ({ sub, unit: 'fgw' }),
+    status: 201,
+  },
+  { command: 'directory/import', allowed: ['office'], fixture: async () => '', path: () => '/directory/import', body: () => ({ units: [{ code: 'acc-imported', fullName: '导入单位', shortName: '导入单位', kind: 'other' }] }) },
 ];
+
+const sendCommand = (c: CommandCase, target: string, token: string) =>
+  api.request(c.method ?? 'POST', c.path(target), { token, body: c.body(target) });
 
 async function expectRefused(status: number, reply: Answer | { status: number; headers: Headers; body: any }, before: number) {
   const contentType = 'contentType' in reply ? reply.contentType : reply.headers.get('content-type');
@@ -239,7 +279,7 @@ async function expectRefused(status: number, reply: Answer | { status: number; h
   expect(await api.store.headPosition()).toBe(before);
 }
 
-describe.each(COMMANDS)('POST $command', (c) => {
+describe.each(COMMANDS)('$command', (c) => {
   let target: string;
   beforeAll(async () => {
     target = await c.fixture();
@@ -248,14 +288,14 @@ describe.each(COMMANDS)('POST $command', (c) => {
   const forbidden = ALL_ROLES.filter((r) => !c.allowed.includes(r)).map((role) => ({ command: c.command, role, who: ROLES[role] }));
   it.each(forbidden)('$command × $who → 403', async ({ role }) => {
     const before = await api.store.headPosition();
-    const reply = await api.post(c.path(target), tokenOf(people, role), c.body(target));
+    const reply = await sendCommand(c, target, tokenOf(people, role));
     await expectRefused(403, reply, before);
   });
 
   const allowed = c.allowed.map((role) => ({ command: c.command, role, who: ROLES[role] }));
   it.each(allowed)(`$command × $who → ${c.status ?? 200} on the same fixture`, async ({ role }) => {
     const before = await api.store.headPosition();
-    const reply = await api.post(c.path(target), tokenOf(people, role), c.body(target));
+    const reply = await sendCommand(c, target, tokenOf(people, role));
     expect({ status: reply.status, body: reply.body }).toEqual({
       status: c.status ?? 200,
       body: { id: expect.any(String), revision: expect.any(Number), position: expect.any(Number) },
@@ -294,6 +334,10 @@ const QUERIES: readonly QueryCase[] = [
   { query: 'GET /sessions', path: () => '/sessions', allowed: ALL_ROLES },
   { query: 'GET /vocabulary', path: () => '/vocabulary', allowed: ALL_ROLES },
   { query: 'GET /trail/anchors', path: () => '/trail/anchors', allowed: ['auditor'] },
+  { query: 'GET /directory/units', path: () => '/directory/units', allowed: ALL_ROLES },
+  { query: 'GET /directory/units/:code', path: () => '/directory/units/fgw', allowed: ALL_ROLES },
+  { query: 'GET /directory/members', path: () => '/directory/members', allowed: ALL_ROLES },
+  { query: 'GET /directory/staff-accounts', path: () => '/directory/staff-accounts', allowed: ['office', 'auditor'] },
 ];
 
 describe('queries', () => {

@@ -36,7 +36,7 @@ jest.mock('cookie', () => ({
  * of ~1.6 ms over HTTP) — except GET /feed, an endless response, which goes over HTTP and is cut after its head.
  */
 const SEED = 20190301;
-const RUNS: Record<Route['method'], number> = { POST: 800, GET: 500 };
+const RUNS: Record<Route['method'], number> = { POST: 800, PATCH: 500, GET: 500 };
 /** The feed costs a connection each: fewer runs, over HTTP. */
 const FEED_RUNS = 70;
 
@@ -144,7 +144,7 @@ type RoleKey = keyof Cast | 'none';
 
 interface Route {
   readonly name: string;
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PATCH';
   /** `:id` is a proposal id, `:session` a session id. */
   readonly template: string;
   /** The role that may use the route, so that what is exercised is the validation of the input. */
@@ -172,6 +172,19 @@ const ROUTES: readonly Route[] = [
   { name: 'POST /proposals', method: 'POST', template: '/proposals', role: 'member', required: ['session', 'title', 'body', 'category'],
     fields: { session, title: text(), body: text(200), category: fc.constantFrom('economy', 'livelihood', 'other'), coProposers: fc.array(fc.constantFrom('m-2', 'm-3'), { maxLength: 3 }) } },
   { name: 'POST /proposals/:id/co-proposer-confirmations', method: 'POST', template: '/proposals/:id/co-proposer-confirmations', role: 'coProposer', fields: {} },
+  { name: 'POST /proposals/:id/withdrawal', method: 'POST', template: '/proposals/:id/withdrawal', role: 'member', required: ['reason'], fields: { reason: text() } },
+  { name: 'POST /directory/units', method: 'POST', template: '/directory/units', role: 'office', required: ['code', 'fullName', 'shortName', 'kind'],
+    fields: { code: fc.stringMatching(/^[a-z][a-z0-9-]{1,31}$/), fullName: text(), shortName: text(20), kind: fc.constantFrom('government-department', 'township', 'other'), activeFrom: date } },
+  { name: 'PATCH /directory/units/:code', method: 'PATCH', template: '/directory/units/jyj', role: 'office', fields: { fullName: text(), shortName: text(20), kind: fc.constantFrom('government-department', 'other') } },
+  { name: 'POST /directory/units/:code/deactivation', method: 'POST', template: '/directory/units/lhsrj/deactivation', role: 'office', fields: { activeUntil: date, mergedInto: unit } },
+  { name: 'POST /directory/members', method: 'POST', template: '/directory/members', role: 'office', required: ['id', 'name', 'sector', 'terms'],
+    fields: { id: fc.stringMatching(/^m-[0-9]{1,6}$/), name: text(20), sector: text(20), group: text(20), terms: fc.array(fc.constantFrom('5', '6', '7'), { maxLength: 3 }) } },
+  { name: 'POST /directory/staff-accounts', method: 'POST', template: '/directory/staff-accounts', role: 'office', required: ['sub', 'unit'], fields: { sub: fc.stringMatching(/^staff-[0-9]{1,6}$/), unit, name: text(20) } },
+  { name: 'POST /directory/import', method: 'POST', template: '/directory/import', role: 'office',
+    fields: {
+      units: fc.array(fc.record({ code: fc.stringMatching(/^[a-z][a-z0-9]{1,8}$/), fullName: text(), shortName: text(20), kind: fc.constantFrom('government-department', 'other') }), { maxLength: 3 }),
+      members: fc.array(fc.record({ id: fc.stringMatching(/^m-[0-9]{1,6}$/), name: text(20), sector: text(20), terms: fc.array(fc.constantFrom('6'), { maxLength: 1 }) }), { maxLength: 3 }),
+    } },
   { name: 'POST /proposals/:id/register', method: 'POST', template: '/proposals/:id/register', role: 'committee',
     fields: { number: fc.stringMatching(/^[0-9A-Za-z][0-9A-Za-z-]{0,31}$/) } },
   { name: 'POST /proposals/:id/decline', method: 'POST', template: '/proposals/:id/decline', role: 'committee', required: ['reason'],
@@ -201,6 +214,9 @@ const ROUTES: readonly Route[] = [
   // Queries
   { name: 'GET /health', method: 'GET', template: '/health', role: 'none', fields: {} },
   { name: 'GET /ready', method: 'GET', template: '/ready', role: 'none', fields: {} },
+  { name: 'GET /directory/units', method: 'GET', template: '/directory/units', role: 'member', fields: { active: queryBool } },
+  { name: 'GET /directory/members', method: 'GET', template: '/directory/members', role: 'office', fields: { active: queryBool } },
+  { name: 'GET /directory/staff-accounts', method: 'GET', template: '/directory/staff-accounts', role: 'auditor', fields: {} },
   { name: 'GET /trail/anchors', method: 'GET', template: '/trail/anchors', role: 'auditor', fields: { page: smallInt(1, 3), pageSize: smallInt(1, 100) } },
   { name: 'GET /sessions/:session', method: 'GET', template: '/sessions/:session', role: 'member', fields: {} },
   { name: 'GET /sessions', method: 'GET', template: '/sessions', role: 'member', fields: {} },
@@ -412,7 +428,7 @@ function mustRefuseFor(route: Route, people: Cast, targets: Targets): fc.Arbitra
       refused: { why: 'a query parameter named like an inherited property', field: name },
     }));
   }
-  const post = (why: string, field: string, body: string): MustRefuse => ({ method: 'POST', path, headers, rawBody: body, refused: { why, field } });
+  const post = (why: string, field: string, body: string): MustRefuse => ({ method: route.method, path, headers, rawBody: body, refused: { why, field } });
   const kinds: fc.Arbitrary<MustRefuse>[] = [
     fc.tuple(base, TOO_DEEP, fc.constantFrom(...Object.keys(route.fields), 'extra')).map(([body, levels, key]) => {
       const { [key]: _replaced, ...rest } = body;
@@ -433,7 +449,7 @@ function mustRefuseFor(route: Route, people: Cast, targets: Targets): fc.Arbitra
   if (onBehalfOf)
     kinds.push(
       fc.tuple(base, inherited, anyValue).map(([body, name, value]): MustRefuse => ({
-        method: 'POST',
+        method: route.method,
         path,
         headers: { authorization: `Bearer ${people.clerk}`, 'content-type': 'application/json' },
         rawBody: JSON.stringify({ ...body, onBehalfOf: { ...onBehalfOf, [name]: value } }),
@@ -554,7 +570,7 @@ describe(`bad input over HTTP (fast-check seed ${SEED})`, () => {
       const r = await api.post('/proposals', people.member, { session: '6-3', title: '关于开展渣土运输道路污染治理的建议', body: '……', category: 'environment' });
       return r.body.id as string;
     };
-    if (step === 'register' || step === 'decline') return filed();
+    if (step === 'register' || step === 'decline' || step === 'withdrawal') return filed();
     if (step === 'co-proposer-confirmations') {
       const r = await api.post('/proposals', people.member, { session: '6-3', title: '关于加强中小企业危废处置的建议', body: '……', category: 'environment', coProposers: ['m-2'] });
       return r.body.id as string;

@@ -9,7 +9,7 @@ export interface Answer {
 }
 
 export interface RawRequest {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PATCH';
   /** Already encoded: sent as given. */
   readonly path: string;
   readonly headers?: Record<string, string>;

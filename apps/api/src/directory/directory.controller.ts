@@ -8,6 +8,7 @@ import type { Principal } from '@app/identity';
 import { CurrentPrincipal } from '../http/auth.js';
 import type { CommandBody } from '../http/command-body.js';
 import { CommandRoute, commandData, commandRequest, Envelope, type CommandEnvelope } from '../http/command-request.js';
+import { ReadQuery } from '../read/query-dto.js';
 import { requireRole } from '../read/roles.js';
 import {
   DirectoryImportDto,
@@ -20,7 +21,7 @@ import {
   UnitDto,
 } from './directory.dto.js';
 
-export class DirectoryListQuery {
+export class DirectoryListQuery extends ReadQuery {
   /** `true`: only entries in force today; `false`: only those that ended. */
   @IsOptional() @IsBooleanString() active?: string;
 }
@@ -102,7 +103,7 @@ export class DirectoryController {
   }
 
   @Get('units/:code')
-  async unit(@CurrentPrincipal() p: Principal, @Param('code') code: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  async unit(@CurrentPrincipal() p: Principal, @Param('code') code: string, @Query() _: ReadQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     const unit = (await this.processor.directory(p.tenant, true)).state.units.get(code.trim());
     if (!unit) throw new NotFound(`no unit ${code.trim().slice(0, 64)} in the directory`);
     void reply.header('etag', `"${unit.revision}"`);
@@ -116,7 +117,7 @@ export class DirectoryController {
   }
 
   @Get('members/:id')
-  async member(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  async member(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Query() _: ReadQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     const member = (await this.processor.directory(p.tenant, true)).state.members.get(id.trim());
     if (!member) throw new NotFound(`no member ${id.trim().slice(0, 64)} in the directory`);
     void reply.header('etag', `"${member.revision}"`);
@@ -125,7 +126,7 @@ export class DirectoryController {
 
   /** Which account belongs to which unit: for the office and auditors. */
   @Get('staff-accounts')
-  async staffAccounts(@CurrentPrincipal() p: Principal) {
+  async staffAccounts(@CurrentPrincipal() p: Principal, @Query() _: ReadQuery) {
     requireRole(p, ['office', 'auditor'], 'the staff accounts');
     const { state } = await this.processor.directory(p.tenant, true);
     return [...state.staff.values()].sort((a, b) => a.sub.localeCompare(b.sub));

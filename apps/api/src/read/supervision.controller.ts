@@ -4,6 +4,7 @@ import { READ_STORE, type ReadStore } from '@app/read-store';
 import { auditTrail, ProposalsQuery, unitFigures, type ProposalSummary, type UnitFigures } from '@app/projections';
 import { endOfBusinessDay } from '@app/proposals';
 import { ReadModels } from '@app/runtime';
+import { CommandProcessor } from '@app/command-handling';
 import type { Principal } from '@app/identity';
 import { CurrentPrincipal } from '../http/auth.js';
 import { AuditQueryDto, DueSoonQuery, OverdueQuery, ReadQuery, UnitsQuery } from './query-dto.js';
@@ -17,6 +18,7 @@ export class SupervisionController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ProposalsQuery) private readonly proposals: ProposalsQuery,
     private readonly readModels: ReadModels,
+    @Inject(CommandProcessor) private readonly processor: CommandProcessor,
   ) {}
 
   @Get('supervision/overdue')
@@ -31,12 +33,17 @@ export class SupervisionController {
     return this.proposals.dueSoon(p.tenant, q.days ?? 14, q.session);
   }
 
-  /** Every unit's record; a unit sees its own. */
+  /**
+   * Every unit's record, by code, under the name it had in the session's events; `currentName` is what the directory
+   * calls it today, so that a reader finds a unit renamed since. A unit sees its own.
+   */
   @Get('units')
-  async units(@CurrentPrincipal() p: Principal, @Query() q: UnitsQuery): Promise<UnitFigures[]> {
+  async units(@CurrentPrincipal() p: Principal, @Query() q: UnitsQuery): Promise<(UnitFigures & { currentName: string | null })[]> {
     requireRole(p, [...SUPERVISORS, 'unit'], 'the units’ records');
     const figures = await unitFigures(this.readStore, p.tenant, q.session, this.proposals.today(), this.config.utcOffsetMinutes);
-    return p.role === 'unit' ? figures.filter((f) => f.unit === p.unit) : figures;
+    const { state } = await this.processor.directory(p.tenant);
+    const named = figures.map((f) => ({ ...f, currentName: state.units.get(f.unit)?.shortName ?? null }));
+    return p.role === 'unit' ? named.filter((f) => f.unit === p.unit) : named;
   }
 
   @Get('audit')
