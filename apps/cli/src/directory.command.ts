@@ -10,12 +10,13 @@ import {
   decideDirectory,
   directoryStream,
   DomainError,
-  evolveDirectory,
   STORED_TYPES,
   type Actor,
   type DirectoryCommand,
   type DirectoryEventType,
   type DirectoryState,
+  type MemberRow,
+  type UnitRow,
 } from '@app/proposals';
 import { RuntimeModule } from '@app/runtime';
 import { describe, headerOf, problemOfRefusal, readList, type DirectoryList, type ListKind, type Problem } from './directory/rows.js';
@@ -153,18 +154,20 @@ function refuse(io: DirectoryIo, file: string, problems: readonly Problem[]): nu
 }
 
 /**
- * Every row decided by the domain's own rules, one at a time, against the directory as the rows before it left it:
- * the ImportDirectory command stops at its first bad row, the office wants to hear of all of them at once. A row
- * naming an entry an earlier row named is the file's mistake, said here (the domain would refuse it as well).
+ * Every row decided by the domain's own rules, one at a time: the ImportDirectory command stops at its first bad row,
+ * the office wants to hear of all of them at once. A row reads and writes its own entry only, so once the file's
+ * repeated codes and ids are refused here (the domain would refuse them too) each row is decided against the
+ * directory as it is: the same answer as "as the rows before it left it", without folding the rows in one by one
+ * (each fold copies the directory, which made 5,000 rows take seconds). The command itself decides the whole list
+ * again, on the directory as it then is.
  */
 function checkRows(list: DirectoryList, directory: DirectoryState, actor: Actor, utcOffsetMinutes: number): Problem[] {
   const problems: Problem[] = [];
   const firstLine = new Map<string, number>();
-  let state = directory;
   const ctx = { actor, occurredAt: new Date().toISOString(), utcOffsetMinutes };
+  const field = list.kind === 'units' ? 'code' : 'id';
   for (const [i, entry] of list.rows.entries()) {
-    const key = list.kind === 'units' ? (entry.row as { code: string }).code.trim() : (entry.row as { id: string }).id.trim();
-    const field = list.kind === 'units' ? 'code' : 'id';
+    const key = (list.kind === 'units' ? (entry.row as UnitRow).code : (entry.row as MemberRow).id).trim();
     const earlier = firstLine.get(key);
     if (earlier !== undefined) {
       problems.push({ line: entry.line, message: `${headerOf(list, field)} "${key}" is on line ${earlier} already` });
@@ -173,10 +176,10 @@ function checkRows(list: DirectoryList, directory: DirectoryState, actor: Actor,
     firstLine.set(key, entry.line);
     const one: DirectoryCommand =
       list.kind === 'units'
-        ? { type: 'ImportDirectory', data: { units: [list.rows[i].row as never] } }
-        : { type: 'ImportDirectory', data: { members: [list.rows[i].row as never] } };
+        ? { type: 'ImportDirectory', data: { units: [entry.row as UnitRow] } }
+        : { type: 'ImportDirectory', data: { members: [entry.row as MemberRow] } };
     try {
-      for (const event of decideDirectory(one, state, ctx)) state = evolveDirectory(state, event, { revision: -1 });
+      decideDirectory(one, directory, ctx);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       problems.push(problemOfRefusal(list, error, i));
