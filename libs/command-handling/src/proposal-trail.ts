@@ -1,26 +1,9 @@
-import type { EventStore } from '@app/event-store';
-import { canReadProposal, Forbidden, NotFound, type Actor, type ProposalState } from '@app/proposals';
+import type { EventStore, RecordedEvent } from '@app/event-store';
+import { canReadProposal, Forbidden, NotFound, proposalStream, type Actor, type ProposalState } from '@app/proposals';
 import type { CommandProcessor } from './command-processor.js';
-import type { EventMetadata } from '@app/proposals';
-import { proposalStream } from '@app/proposals';
 
 export interface ProposalView extends ProposalState {
   readonly revision: number;
-}
-
-/** One step of the handling trail as supervisors read it. */
-export interface TrailEntry {
-  readonly revision: number;
-  readonly position: number;
-  readonly type: string;
-  readonly data: unknown;
-  readonly actor: Actor;
-  readonly recorder?: Actor;
-  readonly occurredAt: string;
-  readonly recordedAt: string;
-  readonly commandId: string;
-  readonly correlationId: string;
-  readonly causationId: string;
 }
 
 /** Reads of one proposal straight from its stream, for those allowed to see it. */
@@ -37,24 +20,9 @@ export class ProposalTrail {
     return { ...folded.state, revision: folded.revision };
   }
 
-  async history(tenant: string, reader: Actor, id: string): Promise<TrailEntry[]> {
-    await this.state(tenant, reader, id);
-    const events = await this.store.readStream(proposalStream(tenant, id));
-    return events.map((e) => {
-      const m = e.metadata as unknown as EventMetadata;
-      return {
-        revision: e.revision,
-        position: e.position,
-        type: e.type,
-        data: e.data,
-        actor: m.actor,
-        ...(m.recorder ? { recorder: m.recorder } : {}),
-        occurredAt: m.occurredAt,
-        recordedAt: m.recordedAt,
-        commandId: m.commandId,
-        correlationId: m.correlationId,
-        causationId: m.causationId,
-      };
-    });
+  /** The proposal and every stored event of its stream, as stored (with metadata and hash), for a reader allowed to see it. */
+  async history(tenant: string, reader: Actor, id: string): Promise<{ proposal: ProposalView; events: RecordedEvent[] }> {
+    const proposal = await this.state(tenant, reader, id);
+    return { proposal, events: await this.store.readStream(proposalStream(tenant, id)) };
   }
 }

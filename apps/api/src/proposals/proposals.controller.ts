@@ -3,9 +3,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { ExecuteProposalCommand, ProposalTrail, proposalIdFor, type CommandResult } from '@app/command-handling';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { canReadDoc, historyEntry, ProposalsQuery, type HistoryEntry, type Paged, type ProposalSummary, type ProposalView } from '@app/projections';
-import { Forbidden, NotFound, proposalStream, type ProposalCommand } from '@app/proposals';
+import { Forbidden, NotFound, type ProposalCommand } from '@app/proposals';
 import type { Principal } from '@app/identity';
 import { CurrentPrincipal } from '../http/auth.js';
 import type { CommandBody } from '../http/command-body.js';
@@ -41,7 +40,6 @@ export class ProposalsController {
     private readonly commands: CommandBus,
     @Inject(ProposalTrail) private readonly trail: ProposalTrail,
     @Inject(ProposalsQuery) private readonly readModel: ProposalsQuery,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -113,9 +111,8 @@ export class ProposalsController {
   /** The handling trail straight from the event store, each step readable (presentation.ts), with its hash. */
   @Get(':id/history')
   async history(@CurrentPrincipal() p: Principal, @ProposalId() id: string): Promise<{ id: string; number: string | null; title: string; events: HistoryEntry[] }> {
-    const proposal = await this.trail.state(p.tenant, p, id); // refuses those who may not read it
+    const { proposal, events } = await this.trail.history(p.tenant, p, id); // refuses those who may not read it
     const heading = { number: proposal.number ?? null, title: proposal.title };
-    const events = await this.store.readStream(proposalStream(p.tenant, id));
     return { id, ...heading, events: events.map((e) => historyEntry(e, heading, this.config.utcOffsetMinutes)) };
   }
 }
