@@ -60,6 +60,14 @@ export interface HandlingSettings {
   readonly clock: () => Date;
   /** Whose paper steps a clerk may record (CLERK_MAY_RECORD_FOR); the domain's safe default when not given. */
   readonly clerkMayRecordFor?: readonly OnBehalfRole[];
+  /** Told how each command ended and how long each append took (the API's metrics). */
+  readonly observer?: CommandObserver;
+}
+
+export interface CommandObserver {
+  /** Once per command: accepted when `error` is undefined; else refused (a DomainError) or failed. */
+  commandDone(type: string, error?: unknown): void;
+  appended(seconds: number): void;
 }
 
 /** An Idempotency-Key already used for a different request on the same stream. */
@@ -91,6 +99,7 @@ export class CommandProcessor {
   readonly sessions: StreamRepository<SessionState>;
   readonly directories: StreamRepository<DirectoryState>;
   private readonly lock = new KeyedLock();
+  private readonly observed = new WeakSet<object>();
 
   constructor(
     readonly store: EventStore,
@@ -128,6 +137,16 @@ export class CommandProcessor {
     authorize: (folded: Folded<S>, recording: Recording) => void,
     decide: (folded: Folded<S>, recording: Recording, base: MetadataBase, directory: DirectoryState) => Promise<Decision>,
   ): Promise<CommandResult> {
+    const observer = this.settings.observer;
+    if (observer && !this.observed.has(req)) {
+      // Once around the whole path, so that a refusal at any step (who recorded it, a lost race) is counted once.
+      this.observed.add(req);
+      const done = (error?: unknown) => observer.commandDone(req.command.type, error);
+      return this.run(writer, stream, locks, id, req, authorize, decide).then(
+        (result) => (done(), result),
+        (error: unknown) => (done(error), Promise.reject(error)),
+      );
+    }
     const recording = resolveRecording({
       caller: req.caller,
       onBehalfOf: req.onBehalfOf,
@@ -193,8 +212,11 @@ export class CommandProcessor {
           if (!('events' in outcome)) return outcome;
           if (outcome.events.length === 0) return { id, revision: folded.revision as number, position: folded.position };
           await outcome.before?.();
-          const names = namesAt(directory.state, outcome.events, [recording.actor, recording.recorder]);
-          const { revision, position } = await writer.append(stream, folded, outcome.events, { ...base, names });
+          const people = [recording.actor, recording.recorder];
+          const namesOf = (event: DomainEvent) => ({ names: namesAt(directory.state, event, people) });
+          const appendStarted = performance.now();
+          const { revision, position } = await writer.append(stream, folded, outcome.events, base, namesOf);
+          observer?.appended((performance.now() - appendStarted) / 1000);
           return { id, revision, position };
         });
       } catch (error) {

@@ -90,13 +90,15 @@ export class StreamRepository<S> {
     folded: Folded<S>,
     events: readonly DomainEvent[],
     metadata: Omit<EventMetadata, 'hash'>,
+    /** What each event's metadata adds of its own (the names it refers to). */
+    ownMetadata: (event: DomainEvent) => Partial<Omit<EventMetadata, 'hash'>> = () => ({}),
   ): Promise<{ revision: number; position: number }> {
     let previousHash = folded.lastHash;
     let revision = folded.revision === 'no_stream' ? -1 : folded.revision;
     const stored: NewEvent[] = events.map((event, index) => {
       const { type, data } = this.codec.encode(event);
       revision += 1;
-      const unhashed = { ...metadata };
+      const unhashed = { ...metadata, ...ownMetadata(event) };
       const hash = chainHash(previousHash, { stream, revision, type, data, metadata: unhashed });
       previousHash = hash;
       return {

@@ -4,7 +4,7 @@ import type { DomainEvent } from '../codec.js';
 import { assertNever, Forbidden, ValidationFailed } from '../errors.js';
 import type { EventNames } from '../metadata.js';
 import type { Recording } from '../recording.js';
-import { activeOn, evolveDirectory, type DirectoryState, type MemberEntry, type UnitEntry } from './state.js';
+import { activeOn, type DirectoryState, type MemberEntry, type UnitEntry } from './state.js';
 
 interface References {
   readonly units: readonly string[];
@@ -37,6 +37,11 @@ export function referencesOf(event: DomainEvent): References {
       return { units: [event.data.unit], members: [] };
     case 'ProposalFollowedUp':
       return { units: event.data.unit ? [event.data.unit] : [], members: [] };
+    case 'ReminderIssued':
+      return {
+        units: event.data.recipients.flatMap((r) => (r.role === 'unit' ? [r.id] : [])),
+        members: event.data.recipients.flatMap((r) => (r.role === 'member' ? [r.id] : [])),
+      };
     case 'UnitRegistered':
     case 'UnitChanged':
       return { units: [event.data.code], members: [] };
@@ -55,6 +60,7 @@ export function referencesOf(event: DomainEvent): References {
     case 'ProposalRenegotiated':
     case 'ProposalSupervised':
     case 'AnswerPublished':
+    case 'ProposalEscalated':
     case 'SessionOpened':
     case 'ProposalNumberReserved':
     case 'StaffAccountRemoved':
@@ -65,32 +71,32 @@ export function referencesOf(event: DomainEvent): References {
 }
 
 /**
- * The names the trail keeps beside the codes of a command's events and of who took and recorded the step: each
- * unit's short name and each member's name as the directory has them now (after the events, for the directory's
- * own steps: a rename is shown under its new name).
+ * The names the trail keeps beside the codes of one event and of who took and recorded its step: each unit's short
+ * name and each member's name as the directory has them now — for the directory's own steps, as the step leaves
+ * them (a rename is shown under its new name). Only what this event names: an import of many rows does not repeat
+ * every name on every event.
  */
-export function namesAt(directory: DirectoryState, events: readonly DomainEvent[], people: readonly (Actor | undefined)[]): EventNames {
-  let after = directory;
-  for (const e of events) if (e.type.startsWith('Unit') || e.type.startsWith('Member') || e.type.startsWith('Staff')) after = evolveDirectory(after, e as never, { revision: -1 });
+export function namesAt(directory: DirectoryState, event: DomainEvent, people: readonly (Actor | undefined)[]): EventNames {
   const units: Record<string, string> = {};
   const members: Record<string, string> = {};
   const unit = (code: string) => {
-    const entry = after.units.get(code);
-    if (entry) units[code] = entry.shortName;
+    const name = directory.units.get(code)?.shortName;
+    if (name !== undefined) units[code] = name;
   };
   const member = (id: string) => {
-    const entry = after.members.get(id);
-    if (entry) members[id] = entry.name;
+    const name = directory.members.get(id)?.name;
+    if (name !== undefined) members[id] = name;
   };
-  for (const e of events) {
-    const refs = referencesOf(e);
-    refs.units.forEach(unit);
-    refs.members.forEach(member);
-  }
+  const refs = referencesOf(event);
+  refs.units.forEach(unit);
+  refs.members.forEach(member);
   for (const person of people) {
     if (person?.unit) unit(person.unit);
     if (person?.role === 'member') member(person.id);
   }
+  // A step of the directory itself names its entry as the step leaves it.
+  if ((event.type === 'UnitRegistered' || event.type === 'UnitChanged') && event.data.shortName) units[event.data.code] = event.data.shortName;
+  if ((event.type === 'MemberRegistered' || event.type === 'MemberChanged') && event.data.name) members[event.data.id] = event.data.name;
   return { units, members };
 }
 

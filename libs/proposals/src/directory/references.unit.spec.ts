@@ -43,10 +43,15 @@ describe('references to the directory', () => {
   });
 
   it('keeps the names of everything an event names, as the directory has them, the new name for a rename', () => {
-    expect(namesAt(directory, [{ type: 'ProposalAssigned', data: { leadUnit: 'fgw', coUnits: ['czj'], dueDate: '2019-06-01' } }], [{ id: 'o-1', role: 'office' }])).toEqual({
+    expect(namesAt(directory, { type: 'ProposalAssigned', data: { leadUnit: 'fgw', coUnits: ['czj'], dueDate: '2019-06-01' } }, [{ id: 'o-1', role: 'office' }])).toEqual({
       units: { fgw: 'fgw', czj: 'czj' },
       members: {},
     });
-    expect(namesAt(directory, [{ type: 'UnitChanged', data: { code: 'fgw', shortName: '区发展改革委' } }], []).units).toEqual({ fgw: '区发展改革委' });
+    expect(namesAt(directory, { type: 'UnitChanged', data: { code: 'fgw', shortName: '区发展改革委' } }, []).units).toEqual({ fgw: '区发展改革委' });
+    // Each event names only its own entries: an import does not repeat every name on every event.
+    expect(namesAt(directory, { type: 'MemberRegistered', data: { id: 'm-2', name: '李委员', sector: '科技界', terms: ['6'] } }, [{ id: 'o-1', role: 'office' }])).toEqual({
+      units: {},
+      members: { 'm-2': '李委员' },
+    });
   });
 });
