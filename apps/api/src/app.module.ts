@@ -12,10 +12,12 @@ import { SessionsController } from './sessions/sessions.controller.js';
 import { FeedController } from './read/feed.controller.js';
 import { PublicController } from './read/public.controller.js';
 import { ReadYourWritesInterceptor } from './read/read-your-writes.interceptor.js';
+import { ProgressController } from './read/progress.controller.js';
 import { StatisticsController } from './read/statistics.controller.js';
 import { StatisticsService } from './read/statistics.service.js';
 import { SupervisionController } from './read/supervision.controller.js';
 import { AnchorTimer } from './trail/anchor-timer.js';
+import { StreamVerificationController } from './trail/stream-verification.controller.js';
 import { TrailController } from './trail/trail.controller.js';
 
 @Module({})
@@ -35,6 +37,8 @@ export class ApiModule {
         TrailController,
         DirectoryController,
         EventsController,
+        ProgressController,
+        StreamVerificationController,
       ],
       providers: [
         AnchorTimer,
