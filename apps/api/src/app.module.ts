@@ -6,6 +6,7 @@ import { EventsController } from './events/events.controller.js';
 import { HealthController } from './health.controller.js';
 import { BearerAuthGuard } from './http/auth.js';
 import { BodyPipe } from './http/body.pipe.js';
+import { DashboardFiles } from './dashboard/serve.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { ProposalsController } from './proposals/proposals.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
@@ -47,6 +48,7 @@ export class ApiModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
         StatisticsService,
+        DashboardFiles,
       ],
     };
   }
