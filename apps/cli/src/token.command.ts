@@ -2,9 +2,10 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@app/config';
 import { DEFAULT_TOKEN_HOURS, mintToken, resolveAuthSecret, type TokenClaims } from '@app/identity';
 
-export const TOKEN_USAGE = `usage: npm run -s token -- --role ROLE --sub ID [--unit UNIT] [--name NAME] [--tenant TENANT] [--hours ${DEFAULT_TOKEN_HOURS}]
+export const TOKEN_USAGE = `usage: npm run -s token -- --role ROLE --sub ID [--unit UNIT] [--name NAME] [--tenant TENANT] [--hours ${DEFAULT_TOKEN_HOURS}] [--url]
 Prints a signed development token, nothing else. Reads DATA_DIR / AUTH_SECRET like the service. The token lives
---hours hours (default ${DEFAULT_TOKEN_HOURS}, or TOKEN_MAX_HOURS if that is less); the service refuses longer ones.`;
+--hours hours (default ${DEFAULT_TOKEN_HOURS}, or TOKEN_MAX_HOURS if that is less); the service refuses longer ones.
+--url prints the dashboard's sign-in link instead, http://localhost:PORT/#token=… (a fragment: it reaches no server log).`;
 
 /** Mints a token signed with the service's secret, within the lifetime the service accepts. */
 export function tokenCommand(argv: string[]): string {
@@ -17,6 +18,7 @@ export function tokenCommand(argv: string[]): string {
       name: { type: 'string' },
       tenant: { type: 'string' },
       hours: { type: 'string' },
+      url: { type: 'boolean' },
     },
     strict: true,
   });
@@ -32,5 +34,6 @@ export function tokenCommand(argv: string[]): string {
     ...(values.name ? { name: values.name } : {}),
     ...(values.tenant ? { tenant: values.tenant } : {}),
   } as TokenClaims;
-  return mintToken(resolveAuthSecret(config), claims, Math.floor(hours * 3600));
+  const token = mintToken(resolveAuthSecret(config), claims, Math.floor(hours * 3600));
+  return values.url ? `http://localhost:${config.port}/#token=${token}` : token;
 }
