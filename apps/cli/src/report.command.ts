@@ -1,12 +1,48 @@
+import { createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { formatReport, sessionStatistics, statisticsSourcesFromEvents, yearOverYear, type ReportFormat } from '@app/reporting';
-import { isCalendarDate, SESSION_ID } from '@app/proposals';
+import {
+  annualReportData,
+  annualReportDocx,
+  annualReportFilename,
+  answersCompilationDocx,
+  answersCompilationFilename,
+  compiledAnswers,
+  csvStream,
+  formatReport,
+  sessionStatistics,
+  statisticsSourcesFromEvents,
+  statisticsTable,
+  xlsxStream,
+  yearOverYear,
+  yearOverYearTable,
+  type AnchorReference,
+  type Headers,
+  type Table,
+} from '@app/reporting';
+import { businessDate, eventCodec, isCalendarDate, SESSION_ID } from '@app/proposals';
+import type { AppConfig } from '@app/config';
+import type { EventStore } from '@app/event-store';
+import { anchorStream, type RecordedAnchor } from '@app/command-handling';
 import { withStores } from './stores.js';
 import { anchorNow, summary } from './anchor.command.js';
 
-export const REPORT_USAGE = `usage: npm run -s report -- --session 6-3[,6-2,…] [--as-of YYYY-MM-DD] [--format table|json|csv] [--tenant T]
-Computes the handling report straight from the event log (not the read models) and prints it; then, with
-TRAIL_SIGNING_KEY set, records an anchor of that log (docs/trail.md; exit 1 if the trail could not be anchored).`;
+export const REPORT_USAGE = `usage: npm run -s report -- --session 6-3[,6-2,…] [--as-of YYYY-MM-DD] [--format table|json|csv|xlsx|docx] [--out FILE]
+                            [--headers zh|codes] [--answers] [--at-position N] [--tenant T]
+Computes the handling report straight from the event log (not the read models). With TRAIL_SIGNING_KEY set it
+first records an anchor of the log (docs/trail.md; exit 1 if the trail could not be anchored) and computes every
+figure at the anchor's position, so that the anchor signs exactly the log the figures come from.
+  table, json    the figures (several sessions: side by side, with changes), on stdout
+  csv, xlsx      the same as a spreadsheet: Chinese headers (--headers codes for machines), the as-of date in the file
+  docx           the annual handling report (one session) as a Word document, with the previous session's changes
+  --answers      the answer compilation (答复汇编) of the session instead: every published answer, as a Word document
+  --out FILE     where to write (default: stdout for table, json and csv; the document's own name for xlsx and docx)
+  --at-position  recompute at that log position (as an appendix names it); records no anchor`;
+
+type Format = 'table' | 'json' | 'csv' | 'xlsx' | 'docx';
+const FORMATS: readonly Format[] = ['table', 'json', 'csv', 'xlsx', 'docx'];
 
 /** `npm run report`: the statistics computed from the event log, independently of the read models. */
 export async function reportCommand(argv: string[]): Promise<number> {
@@ -15,7 +51,11 @@ export async function reportCommand(argv: string[]): Promise<number> {
     options: {
       session: { type: 'string' },
       'as-of': { type: 'string' },
-      format: { type: 'string', default: 'table' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      headers: { type: 'string', default: 'zh' },
+      answers: { type: 'boolean', default: false },
+      'at-position': { type: 'string' },
       tenant: { type: 'string' },
     },
     strict: true,
@@ -24,19 +64,37 @@ export async function reportCommand(argv: string[]): Promise<number> {
   if (sessions.length === 0 || !sessions.every((s) => SESSION_ID.test(s))) throw new Error(`--session is required, such as 6-3\n${REPORT_USAGE}`);
   const asOf = values['as-of'];
   if (asOf !== undefined && !isCalendarDate(asOf)) throw new Error('--as-of must be a date YYYY-MM-DD');
-  const format = values.format as ReportFormat;
-  if (!['table', 'json', 'csv'].includes(format)) throw new Error('--format must be table, json or csv');
+  const format = (values.format ?? (values.answers ? 'docx' : 'table')) as Format;
+  if (!FORMATS.includes(format)) throw new Error(`--format must be ${FORMATS.join(', ')}`);
+  const headers = values.headers as Headers;
+  if (headers !== 'zh' && headers !== 'codes') throw new Error('--headers must be zh or codes');
+  if ((format === 'docx' || values.answers) && sessions.length !== 1) throw new Error('a Word document is of one session: name one with --session');
+  if (values.answers && format !== 'docx') throw new Error('the answer compilation is a Word document: --format docx');
+  const atPositionArg = values['at-position'];
+  if (atPositionArg !== undefined && !/^\d{1,15}$/.test(atPositionArg)) throw new Error('--at-position must be a log position (a whole number)');
+
   return withStores(async ({ config, store }) => {
     const tenant = values.tenant ?? config.defaultTenant;
-    const sources = await statisticsSourcesFromEvents(store, tenant, sessions, config.utcOffsetMinutes);
-    const figures = sessions.map((s) => sessionStatistics({ ...(sources.get(s) as NonNullable<ReturnType<typeof sources.get>>), asOf, utcOffsetMinutes: config.utcOffsetMinutes }));
-    process.stdout.write(`${formatReport(yearOverYear(figures), format)}\n`);
-    // The log the report was computed from, anchored (docs/trail.md); on stderr, so the report's output stays clean.
-    if (!config.trailSigningKey) {
+    // Where to compute: a position asked for; else the anchor recorded now; else the head of the log.
+    let anchored: { recorded: RecordedAnchor } | { refused: string } | undefined;
+    let atPosition: number;
+    if (atPositionArg !== undefined) atPosition = Number(atPositionArg);
+    else if (config.trailSigningKey) {
+      anchored = await anchorNow(config, store, tenant, 'npm run report');
+      atPosition = 'recorded' in anchored ? anchored.recorded.statement.position : await store.headPosition();
+    } else atPosition = await store.headPosition();
+
+    const job: Job = { config, store, tenant, sessions, asOf, atPosition, headers, out: values.out, anchored, recompute: atPositionArg !== undefined };
+    if (values.answers) await writeAnswers(job);
+    else if (format === 'docx') await writeAnnualReport(job);
+    else await writeFigures(job, format);
+
+    // The anchor the figures were computed at, on stderr, so that the report's output stays clean.
+    if (atPositionArg !== undefined) return 0;
+    if (!anchored) {
       process.stderr.write('no anchor recorded: TRAIL_SIGNING_KEY is not set (docs/trail.md)\n');
       return 0;
     }
-    const anchored = await anchorNow(config, store, tenant, 'npm run report');
     if ('refused' in anchored) {
       process.stderr.write(`no anchor recorded: ${anchored.refused}\n`);
       return 1;
@@ -44,4 +102,82 @@ export async function reportCommand(argv: string[]): Promise<number> {
     process.stderr.write(`${summary(anchored.recorded)}\n`);
     return 0;
   });
+}
+
+interface Job {
+  readonly config: AppConfig;
+  readonly store: EventStore;
+  readonly tenant: string;
+  readonly sessions: readonly string[];
+  readonly asOf?: string;
+  readonly atPosition: number;
+  readonly headers: Headers;
+  readonly out?: string;
+  readonly anchored?: { recorded: RecordedAnchor } | { refused: string };
+  /** --at-position: recomputing a past report. */
+  readonly recompute: boolean;
+}
+
+async function writeFigures(job: Job, format: Exclude<Format, 'docx'>): Promise<void> {
+  const { config, store, tenant, sessions, asOf, atPosition } = job;
+  const sources = await statisticsSourcesFromEvents(store, tenant, sessions, config.utcOffsetMinutes, eventCodec, 10_000, atPosition);
+  const figures = sessions.map((s) => sessionStatistics({ ...(sources.get(s) as NonNullable<ReturnType<typeof sources.get>>), asOf, utcOffsetMinutes: config.utcOffsetMinutes }));
+  if (format === 'table' || format === 'json') {
+    const text = `${formatReport(yearOverYear(figures), format)}\n`;
+    if (job.out) await write(job.out, Readable.from([Buffer.from(text)]));
+    else process.stdout.write(text);
+    return;
+  }
+  const meta = { jurisdiction: tenant, generatedAt: new Date().toISOString(), utcOffsetMinutes: config.utcOffsetMinutes };
+  const table: Table<unknown> = (figures.length === 1 ? statisticsTable(figures[0], meta) : yearOverYearTable(figures, meta)) as Table<unknown>;
+  if (format === 'csv') {
+    if (job.out) await write(job.out, csvStream(table, job.headers));
+    else for await (const chunk of csvStream(table, job.headers)) process.stdout.write(chunk as Buffer);
+    return;
+  }
+  await write(job.out ?? `${table.filename}.xlsx`, xlsxStream(table, job.headers));
+}
+
+/** The anchor as the report cites it, and what to say about it. */
+function anchorOf(job: Job): { anchor: AnchorReference | null; anchorNote: string } {
+  const a = job.anchored;
+  if (a && 'recorded' in a) {
+    const { statement, signature, recorded } = a.recorded;
+    return {
+      anchor: { statement, signature, recorded: { stream: anchorStream(statement.tenant), revision: recorded.revision, by: recorded.by, at: recorded.at } },
+      anchorNote: `本报告生成时先对日志签发锚点，再按锚点位置 ${statement.position} 计算全部数字，锚点所签即计算所用的日志。`,
+    };
+  }
+  if (a && 'refused' in a) return { anchor: null, anchorNote: `未能签发锚点：${a.refused}。数字按日志末端位置 ${job.atPosition} 计算，未经锚点签名。` };
+  if (job.recompute)
+    return { anchor: null, anchorNote: `按指定的日志位置 ${job.atPosition} 重新计算，未签发新锚点；核验时使用原报告附录所列的锚点。` };
+  return { anchor: null, anchorNote: `未签发锚点：未设置签名密钥 TRAIL_SIGNING_KEY（docs/trail.md）。数字按日志位置 ${job.atPosition}（生成时的日志末端）计算。` };
+}
+
+async function writeAnnualReport(job: Job): Promise<void> {
+  const data = await annualReportData(job.store, job.tenant, job.sessions[0], {
+    asOf: job.asOf,
+    atPosition: job.atPosition,
+    utcOffsetMinutes: job.config.utcOffsetMinutes,
+    ...anchorOf(job),
+    generatedBy: 'npm run report',
+  });
+  const docx = await annualReportDocx(data);
+  await write(job.out ?? annualReportFilename(data.current).filename, Readable.from([docx]));
+}
+
+async function writeAnswers(job: Job): Promise<void> {
+  const { config, store, tenant, atPosition } = job;
+  const session = job.sessions[0];
+  const sources = await statisticsSourcesFromEvents(store, tenant, [session], config.utcOffsetMinutes, eventCodec, 10_000, atPosition);
+  const source = sources.get(session) as NonNullable<ReturnType<typeof sources.get>>;
+  const now = new Date();
+  const meta = { session, sessionName: source.session.name, generatedAt: now.toISOString(), generatedDate: businessDate(now, config.utcOffsetMinutes) };
+  const docx = await answersCompilationDocx(compiledAnswers(source.proposals, session, config.utcOffsetMinutes), meta);
+  await write(job.out ?? answersCompilationFilename(meta).filename, Readable.from([docx]));
+}
+
+async function write(path: string, content: Readable): Promise<void> {
+  await pipeline(content, createWriteStream(path));
+  process.stderr.write(`wrote ${resolve(path)}\n`);
 }

@@ -39,11 +39,13 @@ export async function statisticsSourcesFromEvents(
   utcOffsetMinutes: number,
   codec: EventCodec = eventCodec,
   pageSize = 10_000,
+  /** Only the events up to this position: the log as it was there (an anchor's position, say). */
+  atPosition: number = Number.MAX_SAFE_INTEGER,
 ): Promise<Map<string, Sources>> {
   const proposalsModel = proposalsProjection(utcOffsetMinutes);
   const sessionDocs = new Map<string, SessionDoc>();
   for (const session of sessions) {
-    const doc = await foldStream(store, sessionStream(tenant, session), sessionsProjection, codec);
+    const doc = await foldStream(store, sessionStream(tenant, session), sessionsProjection, codec, atPosition);
     if (!doc) throw new NotFound(`no session ${session}`);
     sessionDocs.set(session, doc);
   }
@@ -51,8 +53,9 @@ export async function statisticsSourcesFromEvents(
   const wanted = new Set(sessions);
   const streams = new Set<string>();
   const types = [...codec.storedTypesOf('ProposalFiled'), ...codec.storedTypesOf('ProposalFollowedUp')];
-  for await (const page of pagesOf(store, { maxCount: pageSize, filter: { streamPrefixes: [`proposal-${tenant}:`], eventTypes: types } })) {
+  pages: for await (const page of pagesOf(store, { maxCount: pageSize, filter: { streamPrefixes: [`proposal-${tenant}:`], eventTypes: types } })) {
     for (const e of page) {
+      if (e.position > atPosition) break pages;
       const event = codec.decode(e.type, e.data);
       if (event?.type === 'ProposalFiled' && wanted.has(event.data.session)) streams.add(e.stream);
       if (event?.type === 'ProposalFollowedUp' && event.data.substantiveProgress) {
@@ -63,7 +66,7 @@ export async function statisticsSourcesFromEvents(
   }
   const proposals: ProposalDoc[] = [];
   for (const stream of streams) {
-    const doc = await foldStream(store, stream, proposalsModel, codec);
+    const doc = await foldStream(store, stream, proposalsModel, codec, atPosition);
     if (doc) proposals.push(doc);
   }
   const result = new Map<string, Sources>();
@@ -78,9 +81,10 @@ export async function statisticsSourcesFromEvents(
   return result;
 }
 
-async function foldStream<D extends Doc>(store: EventStore, stream: string, projection: Projection<D>, codec: EventCodec): Promise<D | null> {
+async function foldStream<D extends Doc>(store: EventStore, stream: string, projection: Projection<D>, codec: EventCodec, atPosition: number): Promise<D | null> {
   let doc: D | null = null;
   for (const recorded of await store.readStream(stream)) {
+    if (recorded.position > atPosition) break;
     const e = toProjected(codec, recorded);
     if (e && projection.keyOf(e) !== undefined) doc = projection.evolve(doc, e);
   }

@@ -1,0 +1,104 @@
+import { once } from 'node:events';
+import { PassThrough, type Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { displayWidth, rowsOf, titleLine, type CellKind, type CellValue, type Column, type Headers, type Table } from './table.js';
+
+/**
+ * A table as an Excel workbook, written row by row with exceljs's streaming writer: each row is committed to the zip
+ * as soon as it is made, so a table of a million rows (the audit trail) goes out in bounded memory. Row 1 is the
+ * title (jurisdiction, session, as-of, generated at), row 2 the header, frozen and filterable; numbers, percentages,
+ * changes and dates are typed cells with their formats, so that Excel sums, sorts and filters them.
+ */
+const NUMBER_FORMATS: Partial<Record<CellKind, string>> = {
+  integer: '0',
+  percent: '0.0%',
+  points: '+0.0;-0.0;0.0',
+  change: '+0;-0;0',
+  date: 'yyyy-mm-dd',
+  instant: 'yyyy-mm-dd hh:mm:ss',
+};
+
+/** Rows written between two looks at the consumer: enough to keep zlib busy, few enough to bound the buffers. */
+const ROWS_PER_BATCH = 2_000;
+
+/** A cell's value as Excel holds it: a percentage as a fraction, a date or instant as a (wall-clock) Date. */
+export function xlsxCell(kind: CellKind, value: CellValue, utcOffsetMinutes: number): ExcelJS.CellValue {
+  if (value === null || value === undefined || value === '') return null;
+  switch (kind) {
+    case 'percent':
+      return typeof value === 'number' ? Math.round(value * 10) / 1000 : String(value);
+    case 'date': {
+      const ms = Date.parse(`${String(value)}T00:00:00Z`);
+      return Number.isNaN(ms) ? String(value) : new Date(ms);
+    }
+    case 'instant': {
+      // Excel has no time zones: the cell shows the business wall-clock time (exceljs writes a Date as UTC).
+      const ms = Date.parse(String(value));
+      return Number.isNaN(ms) ? String(value) : new Date(ms + utcOffsetMinutes * 60_000);
+    }
+    case 'boolean':
+      return value === true ? '是' : '否';
+    case 'integer':
+    case 'points':
+    case 'change':
+      return typeof value === 'number' ? value : String(value);
+    case 'text':
+      return String(value);
+  }
+}
+
+const columnWidth = (c: Column<unknown>): number => Math.min(80, Math.max(c.width ?? 0, displayWidth(c.header) + 2, 6));
+
+/**
+ * Writes the workbook into `out` as its rows arrive, waiting whenever the consumer has not taken what was written;
+ * resolves when the workbook is complete.
+ */
+export async function writeXlsx<R>(table: Table<R>, out: PassThrough, headers: Headers = 'zh'): Promise<void> {
+  const columns = table.columns as readonly Column<R>[];
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  workbook.creator = 'cppcc-proposals';
+  workbook.created = new Date(table.meta.generatedAt);
+  const sheet = workbook.addWorksheet(table.sheetName, { views: [{ state: 'frozen', xSplit: 0, ySplit: 2, activeCell: 'A3' }] });
+  sheet.columns = columns.map((c) => ({ key: c.code, width: columnWidth(c as Column<unknown>), style: NUMBER_FORMATS[c.kind] ? { numFmt: NUMBER_FORMATS[c.kind] } : {} }));
+  const title = sheet.addRow([titleLine(table as Table)]);
+  title.font = { bold: true, size: 13 };
+  title.height = 22;
+  sheet.mergeCells(1, 1, 1, Math.max(1, columns.length));
+  title.commit();
+  const header = sheet.addRow(columns.map((c) => (headers === 'codes' ? c.code : c.header)));
+  header.font = { bold: true };
+  header.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
+  header.eachCell((cell) => {
+    cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE7E6E6' } };
+    cell.border = { bottom: { style: 'thin' } };
+  });
+  header.commit();
+  sheet.autoFilter = { from: { row: 2, column: 1 }, to: { row: 2, column: Math.max(1, columns.length) } };
+  let count = 0;
+  for await (const row of rowsOf(table.rows)) {
+    sheet.addRow(columns.map((c) => xlsxCell(c.kind, c.value(row), table.meta.utcOffsetMinutes))).commit();
+    if (++count % ROWS_PER_BATCH === 0) await drained(out);
+  }
+  sheet.commit();
+  await workbook.commit();
+}
+
+/** Waits until the consumer has taken what is buffered (and lets zlib catch up with the rows written). */
+async function drained(out: PassThrough): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  while (out.writableNeedDrain && !out.destroyed) await once(out, 'drain');
+}
+
+/** The workbook as a byte stream: written while it is read; a failure on the way destroys the stream with it. */
+export function xlsxStream<R>(table: Table<R>, headers: Headers = 'zh'): Readable {
+  const out = new PassThrough();
+  writeXlsx(table, out, headers).catch((error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))));
+  return out;
+}
+
+export async function xlsxBuffer<R>(table: Table<R>, headers: Headers = 'zh'): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const stream = xlsxStream(table, headers);
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
