@@ -7,6 +7,7 @@ import type { RuntimeOptions } from '@app/runtime';
 import { ApiModule } from './app.module.js';
 import { jsonBodyParser } from './http/json-body.js';
 import { problem } from './http/problem.js';
+import { serveOpenApi } from './openapi/serve.js';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
 const BODY_LIMIT = 1024 * 1024;
@@ -45,6 +46,7 @@ export async function createApp(options: RuntimeOptions & { logLevel?: LogLevel 
   );
   // Before Nest registers its default JSON parser (at init), which would then step aside for this one.
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, jsonBodyParser(app.getHttpAdapter().getInstance()));
+  serveOpenApi(app); // GET /openapi.json and /docs, public: they document the routes, not data
   app.enableShutdownHooks();
   await app.init();
   return app;

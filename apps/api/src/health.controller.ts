@@ -5,6 +5,7 @@ import type { Readiness } from '@app/projections';
 import { ReadModels } from '@app/runtime';
 import { Public } from './http/auth.js';
 import { problem } from './http/problem.js';
+import { Answers } from './openapi/decorators.js';
 
 /** Probes for a supervisor or a load balancer; both public. */
 @Controller()
@@ -20,6 +21,7 @@ export class HealthController {
    */
   @Public()
   @Get('health')
+  @Answers('Health')
   health() {
     return { status: 'ok', eventStore: this.config.eventStore, readStore: this.config.readStore };
   }
@@ -31,6 +33,7 @@ export class HealthController {
    */
   @Public()
   @Get('ready')
+  @Answers('Ready', { unavailable: 'NotReady' })
   async ready(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     let answer: Readiness | { ready: false; cause: string; projections?: undefined; maxLagSeconds: number };
     try {

@@ -54,6 +54,8 @@ function object(required: Record<string, JsonSchema>, optional: Record<string, J
     additionalProperties: false,
   };
 }
+/** The same closed object for the API's response schemas (apps/api/src/openapi/responses.ts). */
+export { object as objectSchema };
 
 const category = oneOf(keysOf(CATEGORIES));
 const unitKind = oneOf(keysOf(UNIT_KINDS));

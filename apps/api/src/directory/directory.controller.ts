@@ -6,6 +6,7 @@ import { CommandProcessor, ExecuteDirectoryCommand, type CommandResult } from '@
 import { NotFound, type DirectoryCommand, type MemberEntry, type UnitEntry } from '@app/proposals';
 import type { Principal } from '@app/identity';
 import { CurrentPrincipal } from '../http/auth.js';
+import { Answers } from '../openapi/decorators.js';
 import type { CommandBody } from '../http/command-body.js';
 import { CommandRoute, commandData, commandRequest, Envelope, type CommandEnvelope } from '../http/command-request.js';
 import { ReadQuery } from '../read/query-dto.js';
@@ -97,12 +98,14 @@ export class DirectoryController {
   }
 
   @Get('units')
+  @Answers('DirectoryUnitList')
   async units(@CurrentPrincipal() p: Principal, @Query() q: DirectoryListQuery) {
     const { state } = await this.processor.directory(p.tenant, true);
     return [...state.units.values()].filter(activeFilter(q.active)).map(unitView).sort((a, b) => a.code.localeCompare(b.code));
   }
 
   @Get('units/:code')
+  @Answers('DirectoryUnit', { etag: true })
   async unit(@CurrentPrincipal() p: Principal, @Param('code') code: string, @Query() _: ReadQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     const unit = (await this.processor.directory(p.tenant, true)).state.units.get(code.trim());
     if (!unit) throw new NotFound(`no unit ${code.trim().slice(0, 64)} in the directory`);
@@ -111,12 +114,14 @@ export class DirectoryController {
   }
 
   @Get('members')
+  @Answers('DirectoryMemberList')
   async members(@CurrentPrincipal() p: Principal, @Query() q: DirectoryListQuery) {
     const { state } = await this.processor.directory(p.tenant, true);
     return [...state.members.values()].filter(activeFilter(q.active)).map(memberView).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   @Get('members/:id')
+  @Answers('DirectoryMember', { etag: true })
   async member(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Query() _: ReadQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     const member = (await this.processor.directory(p.tenant, true)).state.members.get(id.trim());
     if (!member) throw new NotFound(`no member ${id.trim().slice(0, 64)} in the directory`);
@@ -126,6 +131,7 @@ export class DirectoryController {
 
   /** Which account belongs to which unit: for the office and auditors. */
   @Get('staff-accounts')
+  @Answers('StaffAccountList')
   async staffAccounts(@CurrentPrincipal() p: Principal, @Query() _: ReadQuery) {
     requireRole(p, ['office', 'auditor'], 'the staff accounts');
     const { state } = await this.processor.directory(p.tenant, true);

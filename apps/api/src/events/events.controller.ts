@@ -1,6 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { eventSchemaDocument } from '@app/proposals';
 import { Public } from '../http/auth.js';
+import { Answers } from '../openapi/decorators.js';
 
 /**
  * The contract of the stored events for subscribers (docs/events.md): one JSON Schema document with the schema of
@@ -13,6 +14,7 @@ export class EventsController {
 
   @Public()
   @Get('schemas')
+  @Answers('EventSchemas', { contentType: 'application/schema+json' })
   @Header('content-type', 'application/schema+json; charset=utf-8')
   @Header('cache-control', 'public, max-age=300')
   schemas(): string {

@@ -20,6 +20,7 @@ import type { Actor } from '@app/proposals';
 import type { Principal } from '@app/identity';
 import { badRequest } from './problem.js';
 import type { ActorRefDto, CommandBody } from './command-body.js';
+import { CommandDocs } from '../openapi/decorators.js';
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
@@ -126,7 +127,7 @@ class CommandReplyInterceptor implements NestInterceptor {
 
 /**
  * A route that sends one command (POST unless `method` says otherwise); `creates` makes it answer 201 with the
- * Location of what it created.
+ * Location of what it created. Its OpenAPI description (headers, reply, refusals) comes with it.
  */
 export const CommandRoute = (path: string, options: { creates?: (result: CommandResult) => string; method?: 'POST' | 'PATCH' | 'DELETE' } = {}) =>
   applyDecorators(
@@ -134,4 +135,5 @@ export const CommandRoute = (path: string, options: { creates?: (result: Command
     HttpCode(options.creates ? 201 : 200),
     UseInterceptors(CommandReplyInterceptor),
     ...(options.creates ? [SetMetadata(CREATES, options.creates)] : []),
+    CommandDocs(options.creates !== undefined),
   );

@@ -10,6 +10,7 @@ import { CurrentPrincipal } from '../http/auth.js';
 import type { CommandBody } from '../http/command-body.js';
 import { CommandRoute, commandData, commandRequest, Envelope, type CommandEnvelope } from '../http/command-request.js';
 import { ProposalIdPipe } from '../http/params.js';
+import { Answers } from '../openapi/decorators.js';
 import { ListProposalsQuery, ReadQuery } from '../read/query-dto.js';
 import {
   AnswerDto,
@@ -89,12 +90,14 @@ export class ProposalsController {
 
   /** The proposals the caller may see, filtered, sorted and paged, from the read model. */
   @Get()
+  @Answers('ProposalPage')
   list(@CurrentPrincipal() p: Principal, @Query() q: ListProposalsQuery): Promise<Paged<ProposalSummary>> {
     return this.readModel.list(p.tenant, p, { ...q, page: q.page ?? 1, pageSize: q.pageSize ?? 20 });
   }
 
   /** One proposal with its text and every dated fact of its handling, readable, from the read model; ETag is its revision. */
   @Get(':id')
+  @Answers('Proposal', { etag: true })
   async get(
     @CurrentPrincipal() p: Principal,
     @ProposalId() id: string,
@@ -110,6 +113,7 @@ export class ProposalsController {
 
   /** The handling trail straight from the event store, each step readable (presentation.ts), with its hash. */
   @Get(':id/history')
+  @Answers('History')
   async history(@CurrentPrincipal() p: Principal, @ProposalId() id: string): Promise<{ id: string; number: string | null; title: string; events: HistoryEntry[] }> {
     const { proposal, events } = await this.trail.history(p.tenant, p, id); // refuses those who may not read it
     const heading = { number: proposal.number ?? null, title: proposal.title };

@@ -10,6 +10,7 @@ import type { Principal } from '@app/identity';
 import { IfGiven } from '../http/command-body.js';
 import { CurrentPrincipal } from '../http/auth.js';
 import { badRequest } from '../http/problem.js';
+import { Answers } from '../openapi/decorators.js';
 import { requireRole } from './roles.js';
 
 export class FeedQuery {
@@ -34,6 +35,7 @@ export class FeedController implements BeforeApplicationShutdown {
   ) {}
 
   @Get()
+  @Answers('EventStream', { contentType: 'text/event-stream' })
   async feed(
     @CurrentPrincipal() p: Principal,
     @Query() q: FeedQuery,

@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { publicAnswers, vocabulary } from '@app/projections';
 import { Public } from '../http/auth.js';
+import { Answers } from '../openapi/decorators.js';
 import { PublicAnswersQuery } from './query-dto.js';
 
 /** What anyone may read without a token: the answers the office made public (公开答复), and the vocabulary. */
@@ -15,6 +16,7 @@ export class PublicController {
 
   @Public()
   @Get('public/answers')
+  @Answers('PublicAnswerPage')
   answers(@Query() q: PublicAnswersQuery) {
     return publicAnswers(
       this.readStore,
@@ -27,6 +29,7 @@ export class PublicController {
   /** Every code of the API with its Chinese label, for clients to show (statuses, categories, steps, roles, …). */
   @Public()
   @Get('vocabulary')
+  @Answers('Vocabulary')
   vocabulary() {
     return vocabulary();
   }

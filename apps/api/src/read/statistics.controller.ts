@@ -4,6 +4,7 @@ import type { Principal } from '@app/identity';
 import { CurrentPrincipal } from '../http/auth.js';
 import { SessionIdPipe } from '../http/params.js';
 import { badRequest } from '../http/problem.js';
+import { Answers } from '../openapi/decorators.js';
 import { StatisticsQuery, YearOverYearQuery } from './query-dto.js';
 import { MAX_YEAR_OVER_YEAR_SESSIONS, StatisticsService } from './statistics.service.js';
 
@@ -13,11 +14,13 @@ export class StatisticsController {
   constructor(private readonly statistics: StatisticsService) {}
 
   @Get('sessions/:id/statistics')
+  @Answers('SessionStatistics')
   session(@CurrentPrincipal() p: Principal, @Param('id', SessionIdPipe) id: string, @Query() query: StatisticsQuery): Promise<SessionStatistics> {
     return this.statistics.session(p.tenant, id, query.asOf);
   }
 
   @Get('statistics/year-over-year')
+  @Answers('YearOverYear')
   async yearOverYear(@CurrentPrincipal() p: Principal, @Query() query: YearOverYearQuery): Promise<YearOverYear> {
     const sessions = query.sessions.split(',');
     const repeated = sessions.find((s, i) => sessions.indexOf(s) !== i);

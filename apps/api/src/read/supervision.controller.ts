@@ -7,6 +7,7 @@ import { ReadModels } from '@app/runtime';
 import { CommandProcessor } from '@app/command-handling';
 import type { Principal } from '@app/identity';
 import { CurrentPrincipal } from '../http/auth.js';
+import { Answers } from '../openapi/decorators.js';
 import { AuditQueryDto, DueSoonQuery, OverdueQuery, ReadQuery, UnitsQuery } from './query-dto.js';
 import { requireRole, SUPERVISORS } from './roles.js';
 
@@ -22,12 +23,14 @@ export class SupervisionController {
   ) {}
 
   @Get('supervision/overdue')
+  @Answers('ProposalSummaryList')
   overdue(@CurrentPrincipal() p: Principal, @Query() q: OverdueQuery): Promise<ProposalSummary[]> {
     requireRole(p, SUPERVISORS, 'the overdue list');
     return this.proposals.overdue(p.tenant, q.session);
   }
 
   @Get('supervision/due-soon')
+  @Answers('ProposalSummaryList')
   dueSoon(@CurrentPrincipal() p: Principal, @Query() q: DueSoonQuery): Promise<ProposalSummary[]> {
     requireRole(p, SUPERVISORS, 'the due-soon list');
     return this.proposals.dueSoon(p.tenant, q.days ?? 14, q.session);
@@ -38,6 +41,7 @@ export class SupervisionController {
    * calls it today, so that a reader finds a unit renamed since. A unit sees its own.
    */
   @Get('units')
+  @Answers('UnitFiguresList')
   async units(@CurrentPrincipal() p: Principal, @Query() q: UnitsQuery): Promise<(UnitFigures & { currentName: string | null })[]> {
     requireRole(p, [...SUPERVISORS, 'unit'], 'the units’ records');
     const figures = await unitFigures(this.readStore, p.tenant, q.session, this.proposals.today(), this.config.utcOffsetMinutes);
@@ -47,6 +51,7 @@ export class SupervisionController {
   }
 
   @Get('audit')
+  @Answers('AuditPage')
   audit(@CurrentPrincipal() p: Principal, @Query() q: AuditQueryDto) {
     requireRole(p, ['auditor', 'office', 'committee'], 'the audit trail');
     const offset = this.config.utcOffsetMinutes;
@@ -64,6 +69,7 @@ export class SupervisionController {
   }
 
   @Get('projections')
+  @Answers('Projections')
   async projections(@CurrentPrincipal() p: Principal, @Query() _: ReadQuery) {
     requireRole(p, ['auditor', 'office', 'committee'], 'the projections’ status');
     return { projections: await this.readModels.status() };

@@ -11,6 +11,7 @@ import { CurrentPrincipal } from '../http/auth.js';
 import type { CommandBody } from '../http/command-body.js';
 import { CommandRoute, commandData, commandRequest, Envelope, type CommandEnvelope } from '../http/command-request.js';
 import { SessionIdPipe } from '../http/params.js';
+import { Answers } from '../openapi/decorators.js';
 import { ReadQuery } from '../read/query-dto.js';
 import { OpenSessionDto, SupervisionVisitDto } from './session.dto.js';
 
@@ -40,12 +41,14 @@ export class SessionsController {
 
   /** The jurisdiction's sessions with their counts (filed, registered, declined, answered, published); anyone signed in. */
   @Get()
+  @Answers('SessionList')
   list(@CurrentPrincipal() p: Principal, @Query() _: ReadQuery): Promise<{ items: SessionSummary[] }> {
     return sessionSummaries(this.readStore, p.tenant, this.config.utcOffsetMinutes).then((items) => ({ items }));
   }
 
   /** Any signed-in user may see a session's name, year and answer limit. */
   @Get(':id')
+  @Answers('Session', { etag: true })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('id', SessionIdPipe) id: string,

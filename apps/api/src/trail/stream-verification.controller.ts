@@ -7,6 +7,7 @@ import { NotFound, proposalStream } from '@app/proposals';
 import { CLOCK, type Clock } from '@app/runtime';
 import { CurrentPrincipal } from '../http/auth.js';
 import { ProposalIdPipe } from '../http/params.js';
+import { Answers } from '../openapi/decorators.js';
 import { ReadQuery } from '../read/query-dto.js';
 import { requireRole } from '../read/roles.js';
 
@@ -43,6 +44,7 @@ export class StreamVerificationController {
   ) {}
 
   @Get(':id/verification')
+  @Answers('StreamVerification')
   async verify(@CurrentPrincipal() p: Principal, @Param('id', ProposalIdPipe) id: string, @Query() _: ReadQuery): Promise<StreamVerification> {
     requireRole(p, ['auditor', 'office', 'committee'], 'the verification of a proposal’s trail');
     const stream = proposalStream(p.tenant, id);

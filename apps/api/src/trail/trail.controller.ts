@@ -3,6 +3,7 @@ import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { listAnchors, type AnchorPage } from '@app/command-handling';
 import type { Principal } from '@app/identity';
 import { CurrentPrincipal } from '../http/auth.js';
+import { Answers } from '../openapi/decorators.js';
 import { PagedQuery } from '../read/query-dto.js';
 import { requireRole } from '../read/roles.js';
 
@@ -17,6 +18,7 @@ export class TrailController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Get('anchors')
+  @Answers('AnchorPage')
   anchors(@CurrentPrincipal() p: Principal, @Query() q: PagedQuery): Promise<AnchorPage> {
     requireRole(p, ['auditor'], 'the trail’s anchors');
     return listAnchors(this.store, p.tenant, q.page ?? 1, q.pageSize ?? 20);
