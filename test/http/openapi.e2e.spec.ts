@@ -236,6 +236,8 @@ describe('OpenAPI: GET /openapi.json and /docs', () => {
     await read('/directory/staff-accounts', {}, people.office);
     await read('/public/answers', {}, undefined, 'session=6-3');
     await read('/vocabulary', {}, undefined);
+    await read('/todo', {}, people.lead);
+    await read('/todo', {}, people.member);
     await call('GET', '/health', {});
     await call('GET', '/ready', {});
     await call('GET', '/events/schemas', {});

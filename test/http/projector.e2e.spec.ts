@@ -9,7 +9,7 @@ describe('projections in their own process', () => {
   let projector: Projector | undefined;
 
   beforeAll(async () => {
-    await api.start({ IN_PROCESS_PROJECTIONS: 'false', READ_YOUR_WRITES_TIMEOUT_MS: '1500' });
+    await api.start({ IN_PROCESS_PROJECTIONS: 'false', READ_YOUR_WRITES_TIMEOUT_MS: '1500', REMINDER_SCHEDULE: 'off' });
     people = cast(api);
   });
   afterAll(async () => {
@@ -45,7 +45,7 @@ describe('projections in their own process', () => {
       const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       expect(response.status).toBe(200);
       const body = await response.json();
-      expect(body).toMatchObject({ status: 'ok', projections: [{ name: 'proposals@3' }, { name: 'sessions@1' }, { name: 'audit@2' }] });
+      expect(body).toMatchObject({ status: 'ok', projections: [{ name: 'proposals@3' }, { name: 'sessions@1' }, { name: 'audit@2' }, { name: 'todo@1' }, { name: 'reminders@1' }] });
     } finally {
       server.close();
     }

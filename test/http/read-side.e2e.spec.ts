@@ -213,7 +213,7 @@ describe('read side over HTTP', () => {
 
   it('shows each projection’s checkpoint and lag', async () => {
     const status = await api.read('/projections', people.auditor);
-    expect(status.body.projections.map((p: { name: string }) => p.name)).toEqual(['proposals@3', 'sessions@1', 'audit@2']);
+    expect(status.body.projections.map((p: { name: string }) => p.name)).toEqual(['proposals@3', 'sessions@1', 'audit@2', 'todo@1', 'reminders@1']);
     for (const p of status.body.projections) expect(p).toMatchObject({ eventsBehind: 0, secondsBehind: 0, position: p.headPosition });
   });
 });

@@ -338,6 +338,7 @@ const QUERIES: readonly QueryCase[] = [
   { query: 'GET /directory/units/:code', path: () => '/directory/units/fgw', allowed: ALL_ROLES },
   { query: 'GET /directory/members', path: () => '/directory/members', allowed: ALL_ROLES },
   { query: 'GET /directory/staff-accounts', path: () => '/directory/staff-accounts', allowed: ['office', 'auditor'] },
+  { query: 'GET /todo', path: () => '/todo', allowed: ALL_ROLES },
 ];
 
 describe('queries', () => {

@@ -234,6 +234,7 @@ const ROUTES: readonly Route[] = [
   { name: 'GET /audit', method: 'GET', template: '/audit', role: 'auditor',
     fields: { actor: fc.constantFrom('o-1', 'u-1'), unit, recorder: fc.constant('k-1'), type: fc.constantFrom('proposal.filed.v1', 'proposal.answered.v1'), proposal: fc.uuid(), time: fc.constantFrom('occurred', 'recorded'), from: date, to: date, recordedLaterThanDays: smallInt(0, 100), page: smallInt(1, 3), pageSize: smallInt(1, 200) } },
   { name: 'GET /projections', method: 'GET', template: '/projections', role: 'office', fields: {} },
+  { name: 'GET /todo', method: 'GET', template: '/todo', role: 'lead', fields: {} },
   { name: 'GET /public/answers', method: 'GET', template: '/public/answers', role: 'none', fields: { session, tenant: fc.constantFrom('jinshan', 'fengxian'), page: smallInt(1, 3), pageSize: smallInt(1, 200) } },
   { name: 'GET /feed', method: 'GET', template: '/feed', role: 'service', readsLastEventId: true,
     fields: { from: smallInt(0, 1_000), types: fc.constantFrom('proposal.filed.v1', 'proposal.filed.v1,session.opened.v1'), prefix: fc.constantFrom('proposal', 'session', 'proposal-jinshan:') } },

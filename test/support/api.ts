@@ -41,6 +41,12 @@ export class TestApi {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** A provider of the started app, for a spec that drives it by hand (a scheduler's run). */
+  service<T>(token: string | symbol | (abstract new (...args: never[]) => T)): T {
+    if (!this.app) throw new Error('not started');
+    return this.app.get<T>(token as never);
+  }
+
   get baseUrl(): string {
     return this.base;
   }

@@ -18,6 +18,8 @@ import { StatisticsController } from './read/statistics.controller.js';
 import { StatisticsService } from './read/statistics.service.js';
 import { SupervisionController } from './read/supervision.controller.js';
 import { AnchorTimer } from './trail/anchor-timer.js';
+import { AutomationTimer } from './automation/automation-timer.js';
+import { TodoController } from './automation/todo.controller.js';
 import { StreamVerificationController } from './trail/stream-verification.controller.js';
 import { TrailController } from './trail/trail.controller.js';
 
@@ -40,9 +42,11 @@ export class ApiModule {
         EventsController,
         ProgressController,
         StreamVerificationController,
+        TodoController,
       ],
       providers: [
         AnchorTimer,
+        AutomationTimer,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_PIPE, useClass: BodyPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { Logger, type INestApplicationContext, type LogLevel } from '@nestjs/common';
 import type { AppConfig } from '@app/config';
-import { anchorRecorderFor } from '@app/command-handling';
+import { anchorRecorderFor, ReminderScheduler } from '@app/command-handling';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { CLOCK, ReadModels, RuntimeModule, type Clock } from '@app/runtime';
 
@@ -31,7 +31,11 @@ export async function startProjector(config: AppConfig, logLevel: LogLevel | 'si
   // The daily anchor of the trail (docs/trail.md) is recorded where the projections run: here, when they run apart.
   const anchors = anchorRecorderFor(config, app.get<EventStore>(EVENT_STORE), 'projector', new Logger('Trail'), app.get<Clock>(CLOCK));
   anchors?.start();
+  // So are the reminders and escalations (docs/domain.md, "Reminders and escalation").
+  const reminders = app.get(ReminderScheduler);
+  reminders.start();
   const close = async () => {
+    await reminders.stop();
     await anchors?.stop();
     await app.close();
   };

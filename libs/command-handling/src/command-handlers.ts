@@ -1,7 +1,18 @@
+import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   assertNever,
   authorizeDirectoryCommand,
+  authorizeReminderCommand,
+  decideReminder,
+  DEFAULT_REMINDER_POLICY,
+  eventCodec,
+  evolveReminders,
+  isReminderEvent,
+  remindersStream,
+  type ReminderCommand,
+  type ReminderPolicy,
+  type RemindersState,
   authorizeProposalCommand,
   authorizeSessionCommand,
   decideDirectory,
@@ -19,7 +30,7 @@ import {
 } from '@app/proposals';
 import { CommandProcessor, type CommandRequest, type CommandResult, type MetadataBase } from './command-processor.js';
 import { nameBasedUuid } from './ids.js';
-import type { Folded } from './stream-repository.js';
+import { StreamRepository, type Folded } from './stream-repository.js';
 import { proposalStream, sessionStream } from '@app/proposals';
 
 export class ExecuteProposalCommand extends Command<CommandResult> {
@@ -176,6 +187,48 @@ function entryOf(cmd: DirectoryCommand): { kind: 'unit' | 'member'; key: string 
   }
 }
 
+export class ExecuteReminderCommand extends Command<CommandResult> {
+  constructor(readonly request: CommandRequest<ReminderCommand>) {
+    super();
+  }
+}
+
+/** When reminders fall due, for the reminders' handler (REMINDER_DAYS_BEFORE_DUE, FEEDBACK_REMINDER_DAYS, ESCALATE_AFTER_DAYS). */
+export const REMINDER_POLICY = Symbol('ReminderPolicy');
+
+/**
+ * The reminders of a jurisdiction, on its one reminders stream (`reminders-<tenant>:main`): each decided on the
+ * proposal it is about, read fresh, so that a reminder is sent only while its proposal still calls for it.
+ */
+@CommandHandler(ExecuteReminderCommand)
+export class ReminderCommandHandler implements ICommandHandler<ExecuteReminderCommand, CommandResult> {
+  readonly reminders: StreamRepository<RemindersState>;
+
+  constructor(
+    private readonly processor: CommandProcessor,
+    @Inject(REMINDER_POLICY) private readonly policy: ReminderPolicy,
+  ) {
+    this.reminders = new StreamRepository<RemindersState>(processor.store, eventCodec, (s, e) =>
+      isReminderEvent(e) ? evolveReminders(s, e) : (s as RemindersState),
+    );
+  }
+
+  execute({ request }: ExecuteReminderCommand): Promise<CommandResult> {
+    return this.handle(request);
+  }
+
+  handle(req: CommandRequest<ReminderCommand>): Promise<CommandResult> {
+    const { processor, policy } = this;
+    const stream = remindersStream(req.tenant);
+    const authorize = (_: Folded<RemindersState>, recording: Recording) => authorizeReminderCommand(req.command.type, recording.actor);
+    return processor.run(this.reminders, stream, [stream], 'main', req, authorize, async (folded, recording) => {
+      const proposal = await processor.proposals.load(proposalStream(req.tenant, req.command.data.proposalId), { fresh: true });
+      const { utcOffsetMinutes } = processor.settings;
+      return { events: decideReminder(req.command, folded.state, { ...recording, utcOffsetMinutes, policy, proposal: proposal.state }) };
+    });
+  }
+}
+
 const sessionContext = (processor: CommandProcessor, recording: Recording, directory: DirectoryState) => ({
   ...recording,
   directory,
@@ -184,10 +237,11 @@ const sessionContext = (processor: CommandProcessor, recording: Recording, direc
 });
 
 /** The handlers over one command path, for jobs and benchmarks that run without a Nest container. */
-export function commandHandlers(processor: CommandProcessor) {
+export function commandHandlers(processor: CommandProcessor, reminderPolicy: ReminderPolicy = DEFAULT_REMINDER_POLICY) {
   return {
     proposals: new ProposalCommandHandler(processor),
     sessions: new SessionCommandHandler(processor),
     directory: new DirectoryCommandHandler(processor),
+    reminders: new ReminderCommandHandler(processor, reminderPolicy),
   };
 }

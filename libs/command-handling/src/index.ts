@@ -9,3 +9,4 @@ export * from './merkle.js';
 export * from './anchor.js';
 export * from './anchor-log.js';
 export * from './anchor-recorder.js';
+export * from './reminder-scheduler.js';

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { DEFAULT_CLERK_ROLES, ON_BEHALF_ROLES, parseUtcOffset, type OnBehalfRole } from '@app/proposals';
+import { reminderSettings, webhookSettings, type ReminderSettings, type WebhookSettings } from './automation.js';
 
 /** Everything the processes read from the environment, read once at start-up. */
 export interface AppConfig {
@@ -42,6 +43,10 @@ export interface AppConfig {
   readonly trailSigningKey?: KeyObject;
   /** The public key `npm run verify -- --anchor` trusts; by default the signing key's own. */
   readonly trailVerifyKey?: KeyObject;
+  /** REMINDER_SCHEDULE, REMINDER_DAYS_BEFORE_DUE, FEEDBACK_REMINDER_DAYS, ESCALATE_AFTER_DAYS (automation.ts). */
+  readonly reminders: ReminderSettings;
+  /** WEBHOOK_* (automation.ts). */
+  readonly webhooks: WebhookSettings;
 }
 
 export class ConfigError extends Error {
@@ -133,6 +138,10 @@ function idleTimeout(env: Env): number {
   return value;
 }
 
+const fail = (variable: string, reason: string): never => {
+  throw new ConfigError(variable, reason);
+};
+
 /** Validates the whole environment up front and fails with the name of the first variable that is wrong. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = env.NODE_ENV ?? 'development';
@@ -177,6 +186,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     httpIdleTimeoutMs: idleTimeout(env),
     trailSigningKey,
     trailVerifyKey: trailVerifyKey ?? (trailSigningKey && createPublicKey(trailSigningKey)),
+    reminders: reminderSettings(env, fail),
+    webhooks: webhookSettings(env, nodeEnv === 'production', fail),
   };
 }
 

@@ -1,2 +1,3 @@
 export * from './config.js';
 export * from './private-file.js';
+export * from './automation.js';

@@ -3,8 +3,8 @@ import { CheckpointMoved, type Doc, type DocWrite, type Generation, type ReadSto
 import type { EventCodec } from '@app/proposals';
 import { toProjected, type Projection } from './projection.js';
 
-/** Every stream the projections read: proposals, sessions and directories of every jurisdiction. */
-export const PROJECTED_STREAMS: EventFilter = { streamPrefixes: ['proposal-', 'session-', 'directory-'] };
+/** Every stream the projections read: proposals, sessions, directories and reminders of every jurisdiction. */
+export const PROJECTED_STREAMS: EventFilter = { streamPrefixes: ['proposal-', 'session-', 'directory-', 'reminders-'] };
 
 /**
  * One projection could not take a batch: its own code threw (an event it cannot fold), or the read store failed

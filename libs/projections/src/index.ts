@@ -15,3 +15,6 @@ export * from './rebuild.js';
 export * from './names.js';
 export * from './presentation.js';
 export * from './sessions/sessions.query.js';
+export * from './todo/todo.projection.js';
+export * from './todo/todo.query.js';
+export * from './reminders/reminders.projection.js';

@@ -261,7 +261,7 @@ export function historyEntry(
 // The proposals read model
 
 /** One proposal in a list: enough to find it and see where its handling stands. */
-export interface ProposalSummary extends Timed<'filedAt'>, Timed<'updatedAt'> {
+export interface ProposalSummary extends Timed<'filedAt'>, Timed<'updatedAt'>, MaybeTimed<'escalatedAt'> {
   readonly id: string;
   readonly number: string | null;
   readonly session: string;
@@ -283,6 +283,8 @@ export interface ProposalSummary extends Timed<'filedAt'>, Timed<'updatedAt'> {
   readonly latestCategory: string | null;
   readonly latestCategoryLabel: string | null;
   readonly published: boolean;
+  /** 超期督办: the service flagged it for supervision, overdue past its current due date. */
+  readonly escalated: boolean;
 }
 
 const namesOfDoc = (doc: ProposalDoc): NamesAtTheTime => doc.names ?? NO_NAMES;
@@ -310,9 +312,17 @@ export function proposalSummary(doc: ProposalDoc, overdue: boolean, utcOffsetMin
     latestCategory: doc.latestCategory,
     latestCategoryLabel: labelOf(RESULT_CATEGORIES, doc.latestCategory),
     published: doc.published,
+    ...escalationOf(doc, utcOffsetMinutes),
     ...timed('filedAt', doc.filedAt, utcOffsetMinutes),
     ...timed('updatedAt', doc.updatedAt, utcOffsetMinutes),
   };
+}
+
+/** Escalated for the due date in force: a later due date (re-negotiation, reassignment) starts afresh. */
+function escalationOf(doc: ProposalDoc, utcOffsetMinutes: number): { escalated: boolean } & MaybeTimed<'escalatedAt'> {
+  const current = (doc.escalations ?? []).filter((e) => e.dueDate === doc.dueDate);
+  const at = current.length > 0 ? current[current.length - 1].at : null;
+  return { escalated: at !== null, ...maybeTimed('escalatedAt', at, utcOffsetMinutes) };
 }
 
 const ASSIGNMENT_STEPS = { assigned: 'ProposalAssigned', reassigned: 'ProposalReassigned', renegotiated: 'ProposalRenegotiated' } as const;

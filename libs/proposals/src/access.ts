@@ -16,6 +16,7 @@ export function readingScope(actor: Actor): ReadingScope {
     case 'committee':
     case 'leader':
     case 'clerk':
+    case 'system':
       return 'all';
     case 'member':
       return { member: actor.id };

@@ -1,6 +1,8 @@
 /** Who takes part (docs/domain.md, "Roles"). `service` is a machine reader of the event feed. */
 export const ROLES = ['member', 'committee', 'office', 'unit', 'leader', 'auditor', 'clerk', 'service'] as const;
-export type Role = (typeof ROLES)[number];
+/** The service itself, acting on its schedule (reminders, escalation): the actor of its events, never a token's role. */
+export const SYSTEM_ROLE = 'system';
+export type Role = (typeof ROLES)[number] | typeof SYSTEM_ROLE;
 
 export interface Actor {
   readonly id: string;

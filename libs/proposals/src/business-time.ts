@@ -23,6 +23,11 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** Whole days from one calendar date to another: 1 from `2019-06-30` to `2019-07-01`, negative backwards. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
 /** The first instant after the given business day, as epoch milliseconds. */
 export function endOfBusinessDay(date: string, utcOffsetMinutes: number): number {
   return Date.parse(`${date}T00:00:00Z`) + DAY_MS - utcOffsetMinutes * 60_000;

@@ -1,8 +1,9 @@
 import type { ProposalEvent, ProposalEventType } from './proposal/events.js';
 import type { SessionEvent, SessionEventType } from './session/events.js';
 import type { DirectoryEvent, DirectoryEventType } from './directory/events.js';
+import type { ReminderEvent, ReminderEventType } from './reminder/events.js';
 
-export type DomainEvent = ProposalEvent | SessionEvent | DirectoryEvent;
+export type DomainEvent = ProposalEvent | SessionEvent | DirectoryEvent | ReminderEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /**
@@ -27,6 +28,7 @@ export const STORED_TYPES = {
   ProposalFollowedUp: 'proposal.followed-up.v1',
   ProposalSupervised: 'proposal.supervised.v1',
   AnswerPublished: 'proposal.answer-published.v1',
+  ProposalEscalated: 'proposal.escalated.v1',
   SessionOpened: 'session.opened.v1',
   ProposalNumberReserved: 'session.number-reserved.v1',
   SupervisionVisitRecorded: 'session.supervision-visit-recorded.v1',
@@ -38,9 +40,10 @@ export const STORED_TYPES = {
   MemberDeactivated: 'directory.member-deactivated.v1',
   StaffAccountAdded: 'directory.staff-account-added.v1',
   StaffAccountRemoved: 'directory.staff-account-removed.v1',
+  ReminderIssued: 'reminder.issued.v1',
 } as const satisfies { [T in ProposalEventType]: `proposal.${string}` } & { [T in SessionEventType]: `session.${string}` } & {
   [T in DirectoryEventType]: `directory.${string}`;
-};
+} & { [T in ReminderEventType]: `reminder.${string}` };
 
 export type StoredType = (typeof STORED_TYPES)[DomainEventType];
 
@@ -50,6 +53,7 @@ const typesOfStream = (prefix: string): DomainEventType[] =>
 export const PROPOSAL_EVENT_TYPES = typesOfStream('proposal.') as ProposalEventType[];
 export const SESSION_EVENT_TYPES = typesOfStream('session.') as SessionEventType[];
 export const DIRECTORY_EVENT_TYPES = typesOfStream('directory.') as DirectoryEventType[];
+export const REMINDER_EVENT_TYPES = typesOfStream('reminder.') as ReminderEventType[];
 
 const typesOf = (types: readonly string[]): ReadonlySet<string> => new Set(types);
 const proposalEventTypes = typesOf(PROPOSAL_EVENT_TYPES);
@@ -58,6 +62,7 @@ const directoryEventTypes = typesOf(DIRECTORY_EVENT_TYPES);
 export const isProposalEvent = (e: DomainEvent): e is ProposalEvent => proposalEventTypes.has(e.type);
 export const isSessionEvent = (e: DomainEvent): e is SessionEvent => sessionEventTypes.has(e.type);
 export const isDirectoryEvent = (e: DomainEvent): e is DirectoryEvent => directoryEventTypes.has(e.type);
+export const isReminderEvent = (e: DomainEvent): e is ReminderEvent => e.type === 'ReminderIssued';
 
 /** Turns a stored event of an older version into the next version, stored as `to`. */
 export interface Upcaster {

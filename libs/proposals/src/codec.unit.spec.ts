@@ -31,6 +31,7 @@ describe('the event codec', () => {
       ProposalFollowedUp: 'proposal.followed-up.v1',
       ProposalSupervised: 'proposal.supervised.v1',
       AnswerPublished: 'proposal.answer-published.v1',
+      ProposalEscalated: 'proposal.escalated.v1',
       SessionOpened: 'session.opened.v1',
       ProposalNumberReserved: 'session.number-reserved.v1',
       SupervisionVisitRecorded: 'session.supervision-visit-recorded.v1',
@@ -42,6 +43,7 @@ describe('the event codec', () => {
       MemberDeactivated: 'directory.member-deactivated.v1',
       StaffAccountAdded: 'directory.staff-account-added.v1',
       StaffAccountRemoved: 'directory.staff-account-removed.v1',
+      ReminderIssued: 'reminder.issued.v1',
     });
   });
 

@@ -1,4 +1,5 @@
-import { ROLES } from './actor.js';
+import { ROLES, SYSTEM_ROLE } from './actor.js';
+import { REMINDER_KINDS } from './reminder/events.js';
 import type { StoredType } from './codec.js';
 import {
   ATTITUDES,
@@ -61,7 +62,7 @@ const category = oneOf(keysOf(CATEGORIES));
 const unitKind = oneOf(keysOf(UNIT_KINDS));
 const proposer = object({ id }, { name: text });
 
-const actor = object({ id, role: oneOf(ROLES) }, { unit: id, name: text });
+const actor = object({ id, role: oneOf([...ROLES, SYSTEM_ROLE]) }, { unit: id, name: text });
 
 /** The metadata of every event of the proposal, session and directory streams (metadata.ts, EventMetadata). */
 export const EVENT_METADATA_SCHEMA: JsonSchema = object(
@@ -134,6 +135,7 @@ const CURRENT: { readonly [T in StoredType]: JsonSchema } = {
   'proposal.followed-up.v1': object({ note: text, substantiveProgress: { type: 'boolean' } }, { unit: id }),
   'proposal.supervised.v1': object({ key: { type: 'boolean' } }, { note: text }),
   'proposal.answer-published.v1': object({ answerNumber: { type: 'integer', minimum: 1 } }),
+  'proposal.escalated.v1': object({ dueDate: date, daysOverdue: { type: 'integer', minimum: 0 } }),
   'session.opened.v1': object({ sessionId: id, name: text, year: { type: 'integer', minimum: 1949, maximum: 9999 }, answerLimitDays: { type: 'integer', minimum: 1 } }),
   'session.number-reserved.v1': object({ number: id, proposalId: id }),
   'session.supervision-visit-recorded.v1': object({ unit: id }, { note: text }),
@@ -145,6 +147,23 @@ const CURRENT: { readonly [T in StoredType]: JsonSchema } = {
   'directory.member-deactivated.v1': object({ id, activeUntil: date }),
   'directory.staff-account-added.v1': object({ sub: id, unit: id }, { name: text }),
   'directory.staff-account-removed.v1': object({ sub: id }),
+  'reminder.issued.v1': object(
+    {
+      proposalId: id,
+      session: id,
+      title: text,
+      kind: oneOf(keysOf(REMINDER_KINDS)),
+      threshold: { type: 'integer', minimum: 0 },
+      dueDate: date,
+      recipients: list({
+        oneOf: [
+          object({ role: oneOf(['unit', 'member']), id }),
+          object({ role: oneOf(['office', 'committee']) }),
+        ],
+      }),
+    },
+    { number: id },
+  ),
 };
 
 /**

@@ -25,6 +25,7 @@ export const STEP_LABELS: Readonly<Record<DomainEventType, string>> = {
   ProposalFollowedUp: '跟踪落实',
   ProposalSupervised: '督办',
   AnswerPublished: '公开答复',
+  ProposalEscalated: '超期督办',
   SessionOpened: '开幕',
   ProposalNumberReserved: '编号',
   SupervisionVisitRecorded: '督办走访',
@@ -36,6 +37,7 @@ export const STEP_LABELS: Readonly<Record<DomainEventType, string>> = {
   MemberDeactivated: '停用委员',
   StaffAccountAdded: '添加单位账号',
   StaffAccountRemoved: '移除单位账号',
+  ReminderIssued: '提醒',
 };
 
 export const STATUS_LABELS: Readonly<Record<ProposalStatus, string>> = {
@@ -57,4 +59,5 @@ export const ROLE_LABELS: Readonly<Record<Role, string>> = {
   auditor: '督查审计',
   clerk: '录入员',
   service: '系统服务',
+  system: '系统',
 };

@@ -15,7 +15,9 @@ import {
   ProjectionRunner,
   proposalsProjection,
   readiness,
+  remindersProjection,
   sessionsProjection,
+  todoProjection,
   type Projection,
   type ProjectionStatus,
   type Readiness,
@@ -27,7 +29,7 @@ export const PROJECTIONS = Symbol('Projections');
 
 /** Every read model of the application, in one list: the runner, rebuild and status all use it. */
 export function allProjections(config: AppConfig): Projection[] {
-  return [proposalsProjection(config.utcOffsetMinutes), sessionsProjection, auditProjection] as Projection[];
+  return [proposalsProjection(config.utcOffsetMinutes), sessionsProjection, auditProjection, todoProjection, remindersProjection] as Projection[];
 }
 
 export function openReadStore(config: AppConfig): ReadStore {

@@ -14,6 +14,7 @@ import { AUTH_SECRET, CLOCK, type Clock } from './tokens.js';
 import { allProjections, openReadStore, PROJECTIONS, ReadModels } from './read-side.js';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { ProposalsQuery } from '@app/projections';
+import { AUTOMATION_EXPORTS, automationProviders } from './automation.js';
 
 export interface RuntimeOptions {
   /** Defaults to the process environment, validated. */
@@ -82,9 +83,10 @@ export class RuntimeModule {
         ProposalCommandHandler,
         SessionCommandHandler,
         DirectoryCommandHandler,
+        ...automationProviders(config),
         StoreCloser,
       ],
-      exports: [APP_CONFIG, CLOCK, AUTH_SECRET, EVENT_STORE, READ_STORE, PROJECTIONS, ReadModels, ProposalsQuery, CommandProcessor, ProposalTrail],
+      exports: [APP_CONFIG, CLOCK, AUTH_SECRET, EVENT_STORE, READ_STORE, PROJECTIONS, ReadModels, ProposalsQuery, CommandProcessor, ProposalTrail, ...AUTOMATION_EXPORTS],
     };
   }
 }

@@ -7,6 +7,7 @@ import {
   RESULT_CATEGORIES,
   ROLES,
   STATUS_LABELS,
+  SYSTEM_ROLE,
   storedEventSchema,
   UNIT_KINDS,
   VISIT_FORMS,
@@ -14,6 +15,7 @@ import {
   VISITOR_RANKS,
   type JsonSchema,
 } from '@app/proposals';
+import { TODO_KINDS } from '@app/projections';
 
 /**
  * The JSON Schemas (OpenAPI 3.1, i.e. draft 2020-12) of what the API answers: `components.schemas` of the document.
@@ -56,7 +58,7 @@ function timed(key: string, maybe = false): Record<string, Schema> {
 const status = oneOf(keysOf(STATUS_LABELS));
 const category = oneOf(keysOf(CATEGORIES));
 const result = oneOf(keysOf(RESULT_CATEGORIES));
-const role = oneOf(ROLES);
+const role = oneOf([...ROLES, SYSTEM_ROLE]);
 const at = timed('at');
 
 /** What a proposal in a list and its published answer both begin with. */
@@ -69,6 +71,30 @@ const actorView = object(
   { id: string, role, roleLabel: text, name: text },
   { unit: string, unitName: text },
   'who did a step, with the names of the time',
+);
+
+/** One stored event as a proposal's history shows it. */
+const historyEntry = object(
+  {
+    revision: count,
+    position: count,
+    number: nullable(string),
+    title: nullable(string),
+    type: text,
+    step: nullable(string),
+    stepLabel: text,
+    data: { description: 'the event’s data as stored: what the hash covers (GET /events/schemas)' },
+    labels: { type: 'object', additionalProperties: { oneOf: [string, list(string)] } },
+    actor: actorView,
+    paper: boolean,
+    ...timed('occurredAt'),
+    ...timed('recordedAt'),
+    hash: sha256,
+    commandId: text,
+    correlationId: text,
+    causationId: text,
+  },
+  { recorder: actorView },
 );
 
 const share = object({ count, percent: nullable({ type: 'number' }) });
@@ -120,6 +146,8 @@ const SCHEMAS = {
       latestCategory: nullable(result),
       latestCategoryLabel: nullable(string),
       published: boolean,
+      escalated: { ...boolean, description: '超期督办: flagged for supervision, overdue past its current due date' },
+      ...timed('escalatedAt', true),
       ...timed('filedAt'),
       ...timed('updatedAt'),
     },
@@ -225,30 +253,8 @@ const SCHEMAS = {
       id: text,
       number: nullable(string),
       title: text,
-      events: list(
-        object(
-          {
-            revision: count,
-            position: count,
-            number: nullable(string),
-            title: nullable(string),
-            type: text,
-            step: nullable(string),
-            stepLabel: text,
-            data: { description: 'the event’s data as stored: what the hash covers (GET /events/schemas)' },
-            labels: { type: 'object', additionalProperties: { oneOf: [string, list(string)] } },
-            actor: actorView,
-            paper: boolean,
-            ...timed('occurredAt'),
-            ...timed('recordedAt'),
-            hash: sha256,
-            commandId: text,
-            correlationId: text,
-            causationId: text,
-          },
-          { recorder: actorView },
-        ),
-      ),
+      events: list(historyEntry),
+      reminders: { ...list(historyEntry), description: 'the reminders sent about the proposal (reminder.issued.v1, from the jurisdiction’s reminders stream), oldest first' },
     },
     {},
     'The handling trail of one proposal, from the event store, each step readable.',
@@ -440,6 +446,27 @@ const SCHEMAS = {
     description:
       'Server-Sent Events: `id:` the position, `event:` the stored type, `data:` `{ position, stream, revision, type, data, metadata, created }` (GET /events/schemas); comments as heartbeats.',
   },
+  TodoList: object(
+    {
+      total: count,
+      counts: { type: 'object', propertyNames: oneOf(keysOf(TODO_KINDS)), additionalProperties: count, description: 'every kind the caller may be waited on for, zero included' },
+      items: list(
+        object({
+          proposalId: text,
+          number: nullable(string),
+          session: text,
+          title: text,
+          kind: oneOf(keysOf(TODO_KINDS)),
+          kindLabel: text,
+          dueDate: nullable(date),
+          overdue: boolean,
+          ...timed('since'),
+        }),
+      ),
+    },
+    {},
+    '待办: what waits on the caller now, soonest due first.',
+  ),
   EventSchemas: { type: 'object', description: 'A JSON Schema (draft 2020-12) document of every stored event type and version (docs/events.md).' },
 } satisfies Record<string, Schema>;
 

@@ -111,12 +111,16 @@ export class ProposalsController {
     return this.readModel.view(doc);
   }
 
-  /** The handling trail straight from the event store, each step readable (presentation.ts), with its hash. */
+  /**
+   * The handling trail straight from the event store, each step readable (presentation.ts), with its hash; and the
+   * reminders sent about the proposal (stored in the jurisdiction's reminders stream, found through their read model).
+   */
   @Get(':id/history')
   @Answers('History')
-  async history(@CurrentPrincipal() p: Principal, @ProposalId() id: string): Promise<{ id: string; number: string | null; title: string; events: HistoryEntry[] }> {
+  async history(@CurrentPrincipal() p: Principal, @ProposalId() id: string): Promise<{ id: string; number: string | null; title: string; events: HistoryEntry[]; reminders: HistoryEntry[] }> {
     const { proposal, events } = await this.trail.history(p.tenant, p, id); // refuses those who may not read it
     const heading = { number: proposal.number ?? null, title: proposal.title };
-    return { id, ...heading, events: events.map((e) => historyEntry(e, heading, this.config.utcOffsetMinutes)) };
+    const entry = (e: Parameters<typeof historyEntry>[0]) => historyEntry(e, heading, this.config.utcOffsetMinutes);
+    return { id, ...heading, events: events.map(entry), reminders: (await this.readModel.reminders(p.tenant, id)).map(entry) };
   }
 }

@@ -117,6 +117,8 @@ export interface ProposalDoc extends Doc {
   readonly paperRecords: readonly PaperRecord[];
   readonly published: boolean;
   readonly publishedAt: string | null;
+  /** 超期督办: each time the service flagged the proposal overdue for supervision (absent on documents from before). */
+  readonly escalations?: readonly { readonly at: string; readonly dueDate: string; readonly daysOverdue: number }[];
   /** Business time of the latest step. */
   readonly updatedAt: string;
   readonly revision: number;

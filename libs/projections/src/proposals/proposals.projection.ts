@@ -1,4 +1,4 @@
-import { businessDate, DIRECTORY_EVENT_TYPES, isOpen, readerIdsOf, SESSION_EVENT_TYPES, statusAfter, type ProposalEventType } from '@app/proposals';
+import { businessDate, DIRECTORY_EVENT_TYPES, isOpen, readerIdsOf, REMINDER_EVENT_TYPES, SESSION_EVENT_TYPES, statusAfter, type ProposalEventType } from '@app/proposals';
 import { defineProjection, docId, ignoreAll, type ProjectedEvent, type ProjectedEventOf } from '../projection.js';
 import { mergeNames, namesOf, NO_NAMES, own, type NamesAtTheTime } from '../names.js';
 import type { PaperRecord, ProposalDoc } from './proposal-doc.js';
@@ -85,6 +85,7 @@ export function proposalsProjection(utcOffsetMinutes: number) {
     handlers: {
       ...ignoreAll(SESSION_EVENT_TYPES),
       ...ignoreAll(DIRECTORY_EVENT_TYPES),
+      ...ignoreAll(REMINDER_EVENT_TYPES),
       ProposalFiled: (_, e) => {
         const { proposalId, session, title, body, category, proposers, invitedCoProposers } = e.event.data;
         const at = e.metadata.occurredAt;
@@ -211,6 +212,7 @@ export function proposalsProjection(utcOffsetMinutes: number) {
         const at = e.metadata.occurredAt;
         return { publications: [...doc.publications, { at, answerNumber: e.event.data.answerNumber }], published: true, publishedAt: at };
       }),
+      ProposalEscalated: step((doc, e) => ({ escalations: [...(doc.escalations ?? []), { at: e.metadata.occurredAt, ...e.event.data }] })),
     },
   });
 }

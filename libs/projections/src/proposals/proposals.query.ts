@@ -4,6 +4,7 @@ import { proposalSummary, proposalView, type ProposalSummary, type ProposalView 
 import { docId } from '../projection.js';
 import type { ProposalDoc } from './proposal-doc.js';
 import { PROPOSALS } from './proposals.projection.js';
+import { remindersAbout, type ReminderDoc } from '../reminders/reminders.projection.js';
 
 /** The reader's scope (the domain's rule) as a filter of the proposals read model. */
 export function visibleTo(reader: Actor): Filter | 'none' {
@@ -84,6 +85,11 @@ export class ProposalsQuery {
 
   async get(tenant: string, id: string): Promise<ProposalDoc | null> {
     return this.readStore.get<ProposalDoc>(PROPOSALS, docId(tenant, id));
+  }
+
+  /** The reminders sent about one proposal, as stored, oldest first. */
+  reminders(tenant: string, id: string): Promise<ReminderDoc[]> {
+    return remindersAbout(this.readStore, tenant, id);
   }
 
   /** The document as a person reads it (presentation.ts). */

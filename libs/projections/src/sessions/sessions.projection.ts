@@ -1,5 +1,5 @@
 import type { Doc } from '@app/read-store';
-import { DIRECTORY_EVENT_TYPES, PROPOSAL_EVENT_TYPES } from '@app/proposals';
+import { DIRECTORY_EVENT_TYPES, PROPOSAL_EVENT_TYPES, REMINDER_EVENT_TYPES } from '@app/proposals';
 import { defineProjection, docId, IGNORED, ignoreAll } from '../projection.js';
 
 export const SESSIONS = 'sessions';
@@ -22,6 +22,7 @@ export const sessionsProjection = defineProjection<SessionDoc>({
   handlers: {
     ...ignoreAll(PROPOSAL_EVENT_TYPES),
     ...ignoreAll(DIRECTORY_EVENT_TYPES),
+    ...ignoreAll(REMINDER_EVENT_TYPES),
     ProposalNumberReserved: IGNORED,
     SessionOpened: (_, e) => {
       const { sessionId, name, year, answerLimitDays } = e.event.data;

@@ -40,7 +40,9 @@ export type ProposalCommand =
   | { type: 'RenegotiateProposal'; data: { reason: string; dueDate?: string } }
   | { type: 'FollowUpProposal'; data: { note: string; substantiveProgress?: boolean } }
   | { type: 'SuperviseProposal'; data: { key: boolean; note?: string } }
-  | { type: 'PublishAnswer'; data: Record<string, never> };
+  | { type: 'PublishAnswer'; data: Record<string, never> }
+  /** The service's own step: the due date it found overdue and the days after which it escalates. */
+  | { type: 'EscalateProposal'; data: { dueDate: string; afterDays: number } };
 
 export type ProposalCommandType = ProposalCommand['type'];
 export type ProposalCommandOf<T extends ProposalCommandType> = Extract<ProposalCommand, { type: T }>;

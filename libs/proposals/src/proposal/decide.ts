@@ -2,7 +2,7 @@ import type { Actor, Role } from '../actor.js';
 import { canReadProposal } from '../access.js';
 import { requireMember, requireUnit } from '../directory/references.js';
 import type { DirectoryState } from '../directory/state.js';
-import { addDays, businessDate, isCalendarDate } from '../business-time.js';
+import { addDays, businessDate, daysBetween, isCalendarDate } from '../business-time.js';
 import { assertNever, Forbidden, IllegalTransition, NotFound, ValidationFailed } from '../errors.js';
 import type { Recording } from '../recording.js';
 import { nextProposalNumber, type SessionState } from '../session/state.js';
@@ -76,6 +76,7 @@ export function proposalNeeds(cmd: ProposalCommand): ProposalNeeds {
     case 'FollowUpProposal':
     case 'SuperviseProposal':
     case 'PublishAnswer':
+    case 'EscalateProposal':
       return none;
     default:
       return assertNever(cmd, 'proposal command');
@@ -101,6 +102,7 @@ export const PROPOSAL_STEPS: Readonly<Record<ProposalCommandType, { readonly rol
   FollowUpProposal: { roles: ['unit', 'office'], step: 'following up' },
   SuperviseProposal: { roles: ['office', 'committee'], step: 'supervising a proposal' },
   PublishAnswer: { roles: ['office'], step: 'publishing an answer' },
+  EscalateProposal: { roles: ['system'], step: 'escalating an overdue proposal' },
 };
 
 /**
@@ -323,9 +325,26 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
       return [{ type: 'AnswerPublished', data: { answerNumber: s.answers.length } }];
     }
 
+    case 'EscalateProposal':
+      return escalate(cmd, s, ctx);
+
     default:
       return assertNever(cmd, 'proposal command');
   }
+}
+
+/**
+ * 超期督办 (docs/domain.md, "Reminders and escalation"): an open proposal overdue by `afterDays` or more is flagged
+ * for supervision, once per due date; asked again for the same due date, nothing happens.
+ */
+function escalate(cmd: ProposalCommandOf<'EscalateProposal'>, s: ProposalState, ctx: ProposalContext): ProposalEvent[] {
+  requireStatus(s, ['assigned', 'reopened'], 'escalate');
+  const { dueDate, afterDays } = cmd.data;
+  if (s.dueDate !== dueDate) throw new IllegalTransition(`proposal ${s.id} is now due on ${s.dueDate ?? 'no date'}, not ${dueDate}`, 'dueDate');
+  if (s.escalatedFor === dueDate) return [];
+  const daysOverdue = daysBetween(dueDate, businessDate(ctx.occurredAt, ctx.utcOffsetMinutes));
+  if (daysOverdue < afterDays) throw new IllegalTransition(`proposal ${s.id} is ${Math.max(0, daysOverdue)} days overdue, not yet ${afterDays}`);
+  return [{ type: 'ProposalEscalated', data: { dueDate, daysOverdue } }];
 }
 
 /**

@@ -59,7 +59,9 @@ export type ProposalEvent =
   | { type: 'ProposalFollowedUp'; data: { unit?: string; note: string; substantiveProgress: boolean } }
   | { type: 'ProposalSupervised'; data: { key: boolean; note?: string } }
   /** `answerNumber` is 1 for the first answer, 2 for the answer after the first re-negotiation, … */
-  | { type: 'AnswerPublished'; data: { answerNumber: number } };
+  | { type: 'AnswerPublished'; data: { answerNumber: number } }
+  /** 超期督办: the service flags a proposal overdue for `daysOverdue` days past `dueDate` for supervision. */
+  | { type: 'ProposalEscalated'; data: { dueDate: string; daysOverdue: number } };
 
 export type ProposalEventType = ProposalEvent['type'];
 export type ProposalEventOf<T extends ProposalEventType> = Extract<ProposalEvent, { type: T }>;

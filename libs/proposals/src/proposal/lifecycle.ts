@@ -37,6 +37,7 @@ export function statusAfter(status: ProposalStatus | null, event: ProposalEvent)
     case 'ProposalFollowedUp':
     case 'ProposalSupervised':
     case 'AnswerPublished':
+    case 'ProposalEscalated':
       return unchanged;
     default:
       return assertNever(event, 'proposal event');

@@ -45,6 +45,8 @@ export interface ProposalState {
   /** Members who gave feedback on the latest answer. */
   readonly feedbackFrom: readonly string[];
   readonly key: boolean;
+  /** The due date whose overdue handling was escalated for supervision: once per due date. */
+  readonly escalatedFor?: string;
   /** Business time of the latest event: a recorded step may not happen before it. */
   readonly lastOccurredAt: string;
 }
@@ -136,6 +138,8 @@ export function evolveProposal(
       return { ...s, key: event.data.key };
     case 'AnswerPublished':
       return { ...s, publishedAnswer: event.data.answerNumber };
+    case 'ProposalEscalated':
+      return { ...s, escalatedFor: event.data.dueDate };
     default:
       return assertNever(event, 'proposal event');
   }

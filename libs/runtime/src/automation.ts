@@ -1,0 +1,42 @@
+import { Logger, type Provider } from '@nestjs/common';
+import type { AppConfig } from '@app/config';
+import {
+  CommandProcessor,
+  ProposalCommandHandler,
+  REMINDER_POLICY,
+  ReminderCommandHandler,
+  ReminderScheduler,
+} from '@app/command-handling';
+import { waitingProposals } from '@app/projections';
+import { READ_STORE, type ReadStore } from '@app/read-store';
+import { CLOCK, type Clock } from './tokens.js';
+
+/**
+ * What the service does by itself (docs/domain.md, "Reminders and escalation"): the reminders' command handler and
+ * the scheduler, built here and started only by the process that runs the projections (apps/api's
+ * AutomationTimer in the embedded default, apps/projector when they run apart), so that exactly one does.
+ */
+export function automationProviders(config: AppConfig): Provider[] {
+  return [
+    { provide: REMINDER_POLICY, useValue: config.reminders.policy },
+    ReminderCommandHandler,
+    {
+      provide: ReminderScheduler,
+      inject: [CommandProcessor, ProposalCommandHandler, ReminderCommandHandler, READ_STORE, CLOCK],
+      useFactory: (processor: CommandProcessor, proposals: ProposalCommandHandler, reminders: ReminderCommandHandler, readStore: ReadStore, clock: Clock) =>
+        new ReminderScheduler({
+          processor,
+          handlers: { proposals, reminders },
+          candidates: () => waitingProposals(readStore),
+          policy: config.reminders.policy,
+          times: config.reminders.times,
+          utcOffsetMinutes: config.utcOffsetMinutes,
+          logger: new Logger('Reminders'),
+          clock,
+        }),
+    },
+  ];
+}
+
+/** What automationProviders makes that the apps use. */
+export const AUTOMATION_EXPORTS = [ReminderScheduler, ReminderCommandHandler];
