@@ -92,6 +92,7 @@ describe('OpenAPI: GET /openapi.json and /docs', () => {
         'GET /health',
         'GET /openapi.json',
         'GET /public/answers',
+        'GET /public/answers.docx',
         'GET /ready',
         'GET /vocabulary',
       ].sort(),

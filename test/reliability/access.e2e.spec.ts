@@ -317,7 +317,13 @@ interface QueryCase {
   readonly allowed: readonly RoleKey[];
   /** An event stream: only the status line is read. */
   readonly stream?: boolean;
+  /** A file (CSV, XLSX, DOCX): its Content-Type, instead of JSON. */
+  readonly file?: RegExp;
 }
+
+const CSV = /^text\/csv; charset=utf-8/;
+const XLSX = /^application\/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet$/;
+const DOCX = /^application\/vnd\.openxmlformats-officedocument\.wordprocessingml\.document$/;
 
 const QUERIES: readonly QueryCase[] = [
   { query: 'GET /proposals/:id', path: (id) => `/proposals/${id}`, allowed: TAKES_PART },
@@ -338,6 +344,15 @@ const QUERIES: readonly QueryCase[] = [
   { query: 'GET /directory/units/:code', path: () => '/directory/units/fgw', allowed: ALL_ROLES },
   { query: 'GET /directory/members', path: () => '/directory/members', allowed: ALL_ROLES },
   { query: 'GET /directory/staff-accounts', path: () => '/directory/staff-accounts', allowed: ['office', 'auditor'] },
+  // The same routes as files, and the Word documents: the same rights as their JSON.
+  { query: 'GET /sessions/:id/statistics?format=xlsx', path: () => '/sessions/6-3/statistics?format=xlsx', allowed: ALL_ROLES, file: XLSX },
+  { query: 'GET /statistics/year-over-year?format=csv', path: () => '/statistics/year-over-year?sessions=6-3&format=csv', allowed: ALL_ROLES, file: CSV },
+  { query: 'GET /units?format=csv', path: () => '/units?session=6-3&format=csv', allowed: [...SUPERVISORS, 'lead', 'coUnit', 'otherUnit'], file: CSV },
+  { query: 'GET /supervision/overdue?format=xlsx', path: () => '/supervision/overdue?format=xlsx', allowed: SUPERVISORS, file: XLSX },
+  { query: 'GET /supervision/due-soon?format=csv', path: () => '/supervision/due-soon?days=100&format=csv', allowed: SUPERVISORS, file: CSV },
+  { query: 'GET /audit?format=csv', path: () => '/audit?format=csv', allowed: ['auditor', 'office', 'committee'], file: CSV },
+  { query: 'GET /sessions/:id/report.docx', path: () => '/sessions/6-3/report.docx', allowed: ALL_ROLES, file: DOCX },
+  { query: 'GET /public/answers.docx', path: () => '/public/answers.docx?session=6-3', allowed: ALL_ROLES, file: DOCX },
   { query: 'GET /todo', path: () => '/todo', allowed: ALL_ROLES },
 ];
 
@@ -365,7 +380,7 @@ describe('queries', () => {
     if (outcome === '403') return expectRefused(403, reply, before);
     expect(reply.status).toBe(200);
     if (q.stream) expect(reply.contentType).toMatch(/^text\/event-stream/);
-    else expect(reply.contentType).toMatch(/^application\/json/);
+    else expect(reply.contentType).toMatch(q.file ?? /^application\/json/);
     expect(await api.store.headPosition()).toBe(before);
   });
 

@@ -17,6 +17,7 @@ import { ProgressController } from './read/progress.controller.js';
 import { StatisticsController } from './read/statistics.controller.js';
 import { StatisticsService } from './read/statistics.service.js';
 import { SupervisionController } from './read/supervision.controller.js';
+import { DocumentsController } from './read/documents.controller.js';
 import { AnchorTimer } from './trail/anchor-timer.js';
 import { AutomationTimer } from './automation/automation-timer.js';
 import { TodoController } from './automation/todo.controller.js';
@@ -35,6 +36,7 @@ export class ApiModule {
         ProposalsController,
         StatisticsController,
         SupervisionController,
+        DocumentsController,
         PublicController,
         FeedController,
         TrailController,

@@ -1,9 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { yearOverYear, type SessionStatistics, type YearOverYear } from '@app/reporting';
+import { statisticsTable, yearOverYear, yearOverYearTable, type SessionStatistics, type YearOverYear } from '@app/reporting';
 import type { Principal } from '@app/identity';
 import { CurrentPrincipal } from '../http/auth.js';
 import { SessionIdPipe } from '../http/params.js';
 import { badRequest } from '../http/problem.js';
+import { Exportable } from '../http/formats.js';
 import { Answers } from '../openapi/decorators.js';
 import { StatisticsQuery, YearOverYearQuery } from './query-dto.js';
 import { MAX_YEAR_OVER_YEAR_SESSIONS, StatisticsService } from './statistics.service.js';
@@ -14,12 +15,14 @@ export class StatisticsController {
   constructor(private readonly statistics: StatisticsService) {}
 
   @Get('sessions/:id/statistics')
+  @Exportable((s: SessionStatistics, x) => statisticsTable(s, x.meta))
   @Answers('SessionStatistics')
   session(@CurrentPrincipal() p: Principal, @Param('id', SessionIdPipe) id: string, @Query() query: StatisticsQuery): Promise<SessionStatistics> {
     return this.statistics.session(p.tenant, id, query.asOf);
   }
 
   @Get('statistics/year-over-year')
+  @Exportable((y: YearOverYear, x) => yearOverYearTable(y.sessions, x.meta))
   @Answers('YearOverYear')
   async yearOverYear(@CurrentPrincipal() p: Principal, @Query() query: YearOverYearQuery): Promise<YearOverYear> {
     const sessions = query.sessions.split(',');

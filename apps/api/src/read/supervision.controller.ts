@@ -1,12 +1,14 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { READ_STORE, type ReadStore } from '@app/read-store';
-import { auditTrail, ProposalsQuery, unitFigures, type ProposalSummary, type UnitFigures } from '@app/projections';
+import { auditEntries, auditTrail, ProposalsQuery, unitFigures, type AuditEntry, type ProposalSummary, type UnitFigures } from '@app/projections';
+import { auditTable, proposalsTable, unitsTable, type UnitRecord } from '@app/reporting';
 import { endOfBusinessDay } from '@app/proposals';
 import { ReadModels } from '@app/runtime';
 import { CommandProcessor } from '@app/command-handling';
 import type { Principal } from '@app/identity';
 import { CurrentPrincipal } from '../http/auth.js';
+import { Exportable, WantsFile } from '../http/formats.js';
 import { Answers } from '../openapi/decorators.js';
 import { AuditQueryDto, DueSoonQuery, OverdueQuery, ReadQuery, UnitsQuery } from './query-dto.js';
 import { requireRole, SUPERVISORS } from './roles.js';
@@ -23,6 +25,7 @@ export class SupervisionController {
   ) {}
 
   @Get('supervision/overdue')
+  @Exportable((rows: ProposalSummary[], x) => proposalsTable('overdue', rows, x.meta, x.query.session ? [`届次 ${x.query.session}`] : []))
   @Answers('ProposalSummaryList')
   overdue(@CurrentPrincipal() p: Principal, @Query() q: OverdueQuery): Promise<ProposalSummary[]> {
     requireRole(p, SUPERVISORS, 'the overdue list');
@@ -30,6 +33,7 @@ export class SupervisionController {
   }
 
   @Get('supervision/due-soon')
+  @Exportable((rows: ProposalSummary[], x) => proposalsTable('due-soon', rows, x.meta, [`${x.query.days ?? 14}天内到期`, ...(x.query.session ? [`届次 ${x.query.session}`] : [])]))
   @Answers('ProposalSummaryList')
   dueSoon(@CurrentPrincipal() p: Principal, @Query() q: DueSoonQuery): Promise<ProposalSummary[]> {
     requireRole(p, SUPERVISORS, 'the due-soon list');
@@ -41,6 +45,7 @@ export class SupervisionController {
    * calls it today, so that a reader finds a unit renamed since. A unit sees its own.
    */
   @Get('units')
+  @Exportable((units: UnitRecord[], x) => unitsTable(units, { id: x.query.session ?? '' }, x.meta))
   @Answers('UnitFiguresList')
   async units(@CurrentPrincipal() p: Principal, @Query() q: UnitsQuery): Promise<(UnitFigures & { currentName: string | null })[]> {
     requireRole(p, [...SUPERVISORS, 'unit'], 'the units’ records');
@@ -51,21 +56,18 @@ export class SupervisionController {
   }
 
   @Get('audit')
+  @Exportable((rows: AsyncIterable<AuditEntry>, x) => auditTable(rows, x.meta))
   @Answers('AuditPage')
-  audit(@CurrentPrincipal() p: Principal, @Query() q: AuditQueryDto) {
+  audit(@CurrentPrincipal() p: Principal, @Query() q: AuditQueryDto, @WantsFile() file: boolean) {
     requireRole(p, ['auditor', 'office', 'committee'], 'the audit trail');
     const offset = this.config.utcOffsetMinutes;
     // A bare date is a business day: from its start, to its end.
     const from = q.from && q.from.length === 10 ? new Date(endOfBusinessDay(q.from, offset) - 86_400_000).toISOString() : q.from;
     const to = q.to && q.to.length === 10 ? new Date(endOfBusinessDay(q.to, offset)).toISOString() : q.to;
-    return auditTrail(this.readStore, p.tenant, {
-      ...q,
-      subject: q.proposal,
-      from: from && normalizeInstant(from),
-      to: to && normalizeInstant(to),
-      page: q.page ?? 1,
-      pageSize: q.pageSize ?? 50,
-    }, offset);
+    const query = { ...q, subject: q.proposal, from: from && normalizeInstant(from), to: to && normalizeInstant(to) };
+    // A file holds every entry the query matches, streamed; JSON one page.
+    if (file) return auditEntries(this.readStore, p.tenant, query, offset);
+    return auditTrail(this.readStore, p.tenant, { ...query, page: q.page ?? 1, pageSize: q.pageSize ?? 50 }, offset);
   }
 
   @Get('projections')

@@ -6,7 +6,7 @@ import { docId } from '../projection.js';
 import type { ProposalDoc } from '../proposals/proposal-doc.js';
 import { PROPOSALS } from '../proposals/proposals.projection.js';
 import type { Paged } from '../proposals/proposals.query.js';
-import { AUDIT, type AuditDoc } from './audit.projection.js';
+import { AUDIT, auditProjection, type AuditDoc } from './audit.projection.js';
 
 export interface AuditQuery {
   readonly actor?: string;
@@ -72,8 +72,8 @@ export function auditEntry(doc: AuditDoc, heading: ProposalHeading | undefined, 
   };
 }
 
-/** The trail across all proposals and sessions, for supervisors: who did what, who typed it in, when. */
-export async function auditTrail(readStore: ReadStore, tenant: string, q: AuditQuery, utcOffsetMinutes: number): Promise<Paged<AuditEntry>> {
+/** The query's conditions on the audit read model. */
+function auditFilter(tenant: string, q: Omit<AuditQuery, 'page' | 'pageSize'>): Record<string, Filter[string]> {
   const filter: Record<string, Filter[string]> = { tenant };
   if (q.actor) filter.actorId = q.actor;
   if (q.unit) filter.actorUnit = q.unit;
@@ -87,6 +87,12 @@ export async function auditTrail(readStore: ReadStore, tenant: string, q: AuditQ
       ...(q.to ? { $lt: q.to } : {}),
     };
   }
+  return filter;
+}
+
+/** The trail across all proposals and sessions, for supervisors: who did what, who typed it in, when. */
+export async function auditTrail(readStore: ReadStore, tenant: string, q: AuditQuery, utcOffsetMinutes: number): Promise<Paged<AuditEntry>> {
+  const filter = auditFilter(tenant, q);
   const { items, total } = await readStore.find<AuditDoc>(AUDIT, {
     filter,
     sort: [['position', 1]],
@@ -96,4 +102,26 @@ export async function auditTrail(readStore: ReadStore, tenant: string, q: AuditQ
   const headings = await headingsOf(readStore, tenant, items);
   const entries = items.map((doc) => auditEntry(doc, headings.get(doc.subject), utcOffsetMinutes));
   return { items: entries, total, page: q.page, pageSize: q.pageSize };
+}
+
+/**
+ * Every entry the query matches, in log order, for an export of the whole trail (a million entries and more): read
+ * in windows of log positions up to the audit read model's checkpoint, so that memory holds one window and no
+ * query grows with the log (a page's OFFSET and COUNT would: quadratic over the whole trail).
+ */
+export async function* auditEntries(
+  readStore: ReadStore,
+  tenant: string,
+  q: Omit<AuditQuery, 'page' | 'pageSize'>,
+  utcOffsetMinutes: number,
+  window = 5_000,
+): AsyncGenerator<AuditEntry> {
+  const filter = auditFilter(tenant, q);
+  const last = (await readStore.checkpoints()).get(auditProjection.name) ?? 0;
+  for (let from = 0; from < last; from += window) {
+    const { items } = await readStore.find<AuditDoc>(AUDIT, { filter: { ...filter, position: { $gt: from, $lte: Math.min(from + window, last) } }, sort: [['position', 1]] });
+    if (items.length === 0) continue;
+    const headings = await headingsOf(readStore, tenant, items);
+    for (const doc of items) yield auditEntry(doc, headings.get(doc.subject), utcOffsetMinutes);
+  }
 }

@@ -1,3 +1,4 @@
+import { CATEGORIES, STATUS_LABELS } from '@app/proposals';
 import { percent } from '../percent.js';
 import type { SessionStatistics } from '../statistics.js';
 import type { AuditDoc, AuditEntry, ProposalSummary, UnitFigures } from '@app/projections';
@@ -74,11 +75,12 @@ export type UnitRecord = UnitFigures & { readonly currentName?: string | null };
 
 export function unitsTable(units: readonly UnitRecord[], session: { id: string; name?: string }, meta: Omit<TableMeta, 'asOf' | 'sessionName'>): Table<UnitRecord> {
   const full: TableMeta = { ...meta, asOf: null, sessionName: session.name };
+  const what = session.name ? '承办单位办理情况' : `承办单位办理情况（${session.id}）`;
   const satisfied = (u: UnitRecord) => percent(u.asLead.satisfaction.satisfied, u.asLead.satisfaction.withFeedback);
   return {
-    title: '承办单位办理情况',
+    title: what,
     sheetName: `承办单位 ${session.id}`,
-    filename: safeFilename(`${within(full, '承办单位办理情况')}${asOfSuffix(full)}`),
+    filename: safeFilename(`${within(full, what)}${asOfSuffix(full)}`),
     asciiFilename: ascii('units', session.id, asOfDate(full)),
     meta: full,
     asOfColumn: true,
@@ -131,6 +133,22 @@ export const PROPOSAL_COLUMNS: readonly Column<ProposalSummary>[] = [
 
 export type ProposalListKind = 'list' | 'overdue' | 'due-soon';
 
+/** The filters of a proposal list (its query string) in words, for the title of its file: 届次 6-3 · 状态 已答复. */
+export function listFilters(query: Readonly<Record<string, string | undefined>>): string[] {
+  const yesNo = (value: string | undefined, yes: string, no: string) => (value === 'true' ? [yes] : value === 'false' ? [no] : []);
+  const label = (table: Readonly<Record<string, string>>, code: string) => (Object.hasOwn(table, code) ? table[code] : code);
+  return [
+    ...(query.session ? [`届次 ${query.session}`] : []),
+    ...(query.status ? [`状态 ${label(STATUS_LABELS, query.status)}`] : []),
+    ...(query.leadUnit ? [`主办单位 ${query.leadUnit}`] : []),
+    ...(query.category ? [`类别 ${label(CATEGORIES, query.category)}`] : []),
+    ...yesNo(query.overdue, '逾期', '未逾期'),
+    ...yesNo(query.key, '重点提案', '非重点提案'),
+    ...yesNo(query.claimed, '区领导领办', '非领办'),
+    ...(query.q ? [`标题含“${query.q}”`] : []),
+  ];
+}
+
 const LIST_TITLES: Record<ProposalListKind, string> = { list: '提案清单', overdue: '逾期未办结提案', 'due-soon': '即将到期提案' };
 
 /**
@@ -144,11 +162,11 @@ export function proposalsTable(
   detail: readonly string[] = [],
 ): Table<ProposalSummary> {
   const full: TableMeta = { ...meta, asOf: null };
-  const title = [LIST_TITLES[kind], ...detail].join(' ');
+  const title = `${LIST_TITLES[kind]}${detail.length > 0 ? `（${detail.join('，')}）` : ''}`;
   return {
     title,
     sheetName: LIST_TITLES[kind],
-    filename: safeFilename(`${within(full, LIST_TITLES[kind])}${asOfSuffix(full)}`),
+    filename: safeFilename(`${within(full, title)}${asOfSuffix(full)}`),
     asciiFilename: ascii(kind === 'list' ? 'proposals' : kind, asOfDate(full)),
     meta: full,
     asOfColumn: true,
@@ -185,7 +203,7 @@ export const AUDIT_COLUMNS: readonly Column<AuditEntry>[] = [
 export function auditTable(rows: Iterable<AuditEntry> | AsyncIterable<AuditEntry>, meta: Omit<TableMeta, 'asOf' | 'sessionName'>, detail: readonly string[] = []): Table<AuditEntry> {
   const full: TableMeta = { ...meta, asOf: null };
   return {
-    title: ['审计记录', ...detail].join(' '),
+    title: `审计记录${detail.length > 0 ? `（${detail.join('，')}）` : ''}`,
     sheetName: '审计记录',
     filename: safeFilename(`审计记录（导出于${asOfDate(full)}）`),
     asciiFilename: ascii('audit', asOfDate(full)),
