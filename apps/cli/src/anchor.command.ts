@@ -1,17 +1,38 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { TENANT, type AppConfig } from '@app/config';
 import type { EventStore } from '@app/event-store';
 import { keyFingerprint, latestAnchor, makeAnchors, publicKeyPem, recordAnchor, type Anchor, type RecordedAnchor } from '@app/command-handling';
+import { declareCommand, helpOf, parseCommandLine, UsageError } from './command-line.js';
 import { withStores } from './stores.js';
 
-export const ANCHOR_USAGE = `usage: npm run -s anchor -- [--tenant T] [--out FILE]
-       npm run -s anchor -- --new-key        prints a new Ed25519 signing key (PEM) to keep outside DATA_DIR
-       npm run -s anchor -- --public-key     prints the public key of TRAIL_SIGNING_KEY, for auditors
-Signs an anchor of the jurisdiction's trail with TRAIL_SIGNING_KEY (its position, event count and the Merkle root
-of every stream's head), records it (GET /trail/anchors) and prints it as JSON; keep a copy where the data files
-are not, and check the log against it later with npm run -s verify -- --anchor FILE.`;
+/** `npm run anchor`: its command line, declared once (the program's help and parsing, and anchorCommand's). */
+export const anchorCommandLine = (): Command =>
+  declareCommand(
+    'anchor',
+    'sign and record an anchor of the trail (docs/trail.md)',
+    [
+      "Signs an anchor of the jurisdiction's trail with TRAIL_SIGNING_KEY (its position, event count and the Merkle root of every stream's head), records it (GET /trail/anchors) and prints it as JSON; keep a copy where the data files are not, and check the log against it later with npm run -s verify -- --anchor FILE.",
+      '--new-key prints a new Ed25519 signing key (PEM) to keep outside DATA_DIR; --public-key prints the public key of TRAIL_SIGNING_KEY, for auditors. Exit code 1: the trail no longer matches its last anchor (no anchor recorded); 2: no TRAIL_SIGNING_KEY, or a wrong call.',
+    ],
+    [
+      'npm run -s anchor -- --new-key > ~/trail-signing-key.pem && export TRAIL_SIGNING_KEY="$(cat ~/trail-signing-key.pem)"',
+      'npm run -s anchor -- --public-key > trail-key.pub.pem',
+      'npm run -s anchor > anchor.json',
+    ],
+  )
+    .option('--tenant <tenant>', 'the jurisdiction (default TENANT)')
+    .option('--out <file>', 'also write the anchor to this file')
+    .option('--new-key', 'print a new Ed25519 signing key (PEM) and nothing else')
+    .option('--public-key', 'print the public key of TRAIL_SIGNING_KEY (PEM)');
+
+export interface AnchorOptions {
+  readonly tenant?: string;
+  readonly out?: string;
+  readonly newKey?: boolean;
+  readonly publicKey?: boolean;
+}
 
 export interface CliIo {
   out(text: string): void;
@@ -27,18 +48,20 @@ and give auditors its public key: npm run -s anchor -- --public-key > trail-key.
 
 /** `npm run anchor`: sign, record and print an anchor of the trail (docs/trail.md). */
 export async function anchorCommand(argv: string[], io: CliIo = processIo): Promise<number> {
-  let values: { tenant?: string; out?: string; 'new-key'?: boolean; 'public-key'?: boolean };
+  let values: AnchorOptions;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { tenant: { type: 'string' }, out: { type: 'string' }, 'new-key': { type: 'boolean' }, 'public-key': { type: 'boolean' } },
-      strict: true,
-    }));
+    values = parseCommandLine<AnchorOptions>(anchorCommandLine(), argv).options;
   } catch (error) {
-    io.err(`${(error as Error).message}\n${ANCHOR_USAGE}`);
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`${error.message}\n${helpOf(anchorCommandLine())}`);
     return 2;
   }
-  if (values['new-key']) return newKey(io);
+  return anchor(values, io);
+}
+
+/** The anchor (or key) for options already parsed. */
+export async function anchor(values: AnchorOptions, io: CliIo = processIo): Promise<number> {
+  if (values.newKey) return newKey(io);
   if (values.tenant !== undefined && !TENANT.test(values.tenant)) {
     io.err('--tenant must be lower-case letters, digits and dashes');
     return 2;
@@ -48,7 +71,7 @@ export async function anchorCommand(argv: string[], io: CliIo = processIo): Prom
       io.err(MISSING_KEY);
       return 2;
     }
-    if (values['public-key']) {
+    if (values.publicKey) {
       io.out(publicKeyPem(config.trailSigningKey).trimEnd());
       io.err(`fingerprint: ${keyFingerprint(config.trailSigningKey)}`);
       return 0;

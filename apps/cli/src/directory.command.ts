@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { ConfigError, loadConfig, type AppConfig } from '@app/config';
@@ -22,20 +22,33 @@ import { RuntimeModule } from '@app/runtime';
 import { describe, headerOf, problemOfRefusal, readList, type DirectoryList, type ListKind, type Problem } from './directory/rows.js';
 import { readTable } from './directory/table.js';
 import { CsvSyntaxError } from './directory/csv.js';
+import { declareCommand, helpOf, parseCommandLine, UsageError } from './command-line.js';
 
-export const DIRECTORY_USAGE = `usage: npm run -s directory -- import <file.xlsx|file.csv> [--units|--members] [--as SUB] [--tenant T]
-Imports the office's list of handling units or of members into the directory, as one ImportDirectory step of the
-office (--as names the office account, default directory-import). The first row names the columns, in Chinese or
-English; the list is units or members by its columns (or --units / --members):
-  units:   单位代码/code, 全称/fullName, 简称/shortName, 类型/kind (政府部门, 街道镇, 人民团体, 事业单位, 企业, 其他,
-           or government-department, township, …), 启用日期/activeFrom (optional, YYYY-MM-DD)
-  members: 委员编号/id, 姓名/name, 界别/sector, 小组/group (optional), 届别/terms (such as 6 or 5、6)
-Every row is checked first; if any is wrong each is reported by its line and nothing is written (exit 1). Rows the
-directory already holds as written change nothing: importing the same file again appends nothing. CSV files are
-UTF-8 (with or without BOM). Reads DATA_DIR, TENANT, EVENT_STORE, … like the service.
-example:
-  npm run -s directory -- import units.csv
-  units.csv: 3 units: 3 registered`;
+/** `npm run directory`: its command line, declared once (the program's help and parsing, and directoryCommand's). */
+export const directoryCommandLine = (): Command =>
+  declareCommand(
+    'directory',
+    "import the office's list of units or members (.xlsx or .csv) into the directory",
+    [
+      'Imports the office\'s list of handling units or of members into the directory, as one ImportDirectory step of the office. The first row names the columns, in Chinese or English; the list is units or members by its columns (or --units / --members). Units: 单位代码/code, 全称/fullName, 简称/shortName, 类型/kind (政府部门, 街道镇, 人民团体, 事业单位, 企业, 其他, or government-department, township, …), 启用日期/activeFrom (optional, YYYY-MM-DD). Members: 委员编号/id, 姓名/name, 界别/sector, 小组/group (optional), 届别/terms (such as 6 or 5、6).',
+      'Every row is checked first; if any is wrong each is reported by its line and nothing is written (exit 1). Rows the directory already holds as written change nothing: importing the same file again appends nothing. CSV files are UTF-8 (with or without BOM). Reads DATA_DIR, TENANT, EVENT_STORE, … like the service.',
+    ],
+    ['npm run -s directory -- import units.csv      # prints: units.csv: 3 units: 3 registered'],
+  )
+    .usage('import <file.xlsx|file.csv> [--units|--members] [--as SUB] [--tenant T]')
+    .argument('<action>', 'import (the one action)')
+    .argument('<file>', 'the list: .xlsx, or .csv in UTF-8')
+    .option('--units', 'the file is a list of units, whatever its columns')
+    .option('--members', 'the file is a list of members, whatever its columns')
+    .option('--as <sub>', 'the office account the import is recorded as', 'directory-import')
+    .option('--tenant <tenant>', 'the jurisdiction (default TENANT)');
+
+export interface DirectoryOptions {
+  readonly units?: boolean;
+  readonly members?: boolean;
+  readonly as: string;
+  readonly tenant?: string;
+}
 
 export interface DirectoryIo {
   readonly out: (text: string) => void;
@@ -51,17 +64,23 @@ const processIo: DirectoryIo = {
 
 /** `npm run directory -- import <file>`: a spreadsheet of units or members into the directory. */
 export async function directoryCommand(argv: string[], io: DirectoryIo = processIo): Promise<number> {
-  let parsed: ReturnType<typeof parseDirectoryArgs>;
-  try {
-    parsed = parseDirectoryArgs(argv);
-  } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n${DIRECTORY_USAGE}`);
-    return 2;
-  }
-  if (parsed === 'help') {
-    io.out(DIRECTORY_USAGE);
+  if (argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
+    io.out(helpOf(directoryCommandLine()));
     return 0;
   }
+  try {
+    const { options, operands } = parseCommandLine<DirectoryOptions>(directoryCommandLine(), argv);
+    return await directory(options, operands, io);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`${error.message}\n${helpOf(directoryCommandLine())}`);
+    return 2;
+  }
+}
+
+/** The import for options and operands (the action and the file) already parsed. */
+export async function directory(options: DirectoryOptions, operands: readonly string[], io: DirectoryIo = processIo): Promise<number> {
+  const parsed = checkedArguments(options, operands);
   const { file, kind: forced, as, tenant: tenantOption } = parsed;
   // `npm run` runs in the package's folder; a relative path is the one the operator typed, from where they were.
   const path = resolve(process.env.INIT_CWD ?? process.cwd(), file);
@@ -123,26 +142,10 @@ export async function directoryCommand(argv: string[], io: DirectoryIo = process
   }
 }
 
-function parseDirectoryArgs(argv: string[]): 'help' | { file: string; kind?: ListKind; as: string; tenant?: string } {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      units: { type: 'boolean' },
-      members: { type: 'boolean' },
-      as: { type: 'string', default: 'directory-import' },
-      tenant: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help || positionals[0] === 'help') return 'help';
-  const [action, file, ...extra] = positionals;
-  if (action !== 'import') throw new Error(action === undefined ? 'say what to do: import <file>' : `unknown action "${action}": the one action is import`);
-  if (!file) throw new Error('import needs a file: units.xlsx, members.csv, …');
-  if (extra.length > 0) throw new Error(`one file at a time, not ${extra.length + 1}`);
-  if (values.units && values.members) throw new Error('--units or --members, not both');
-  return { file, as: values.as, ...(values.units ? { kind: 'units' as const } : values.members ? { kind: 'members' as const } : {}), ...(values.tenant ? { tenant: values.tenant } : {}) };
+function checkedArguments(options: DirectoryOptions, [action, file]: readonly string[]): { file: string; kind?: ListKind; as: string; tenant?: string } {
+  if (action !== 'import') throw new UsageError(`unknown action "${action}": the one action is import`);
+  if (options.units && options.members) throw new UsageError('--units or --members, not both');
+  return { file, as: options.as, ...(options.units ? { kind: 'units' as const } : options.members ? { kind: 'members' as const } : {}), ...(options.tenant ? { tenant: options.tenant } : {}) };
 }
 
 function refuse(io: DirectoryIo, file: string, problems: readonly Problem[]): number {

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { parseArgs } from 'node:util';
+import { Option, type Command } from 'commander';
 import {
   annualReportData,
   annualReportDocx,
@@ -28,50 +28,62 @@ import type { EventStore } from '@app/event-store';
 import { anchorStream, type RecordedAnchor } from '@app/command-handling';
 import { withStores } from './stores.js';
 import { anchorNow, summary } from './anchor.command.js';
+import { declareCommand, parseCommandLine, UsageError } from './command-line.js';
 
-export const REPORT_USAGE = `usage: npm run -s report -- --session 6-3[,6-2,…] [--as-of YYYY-MM-DD] [--format table|json|csv|xlsx|docx] [--out FILE]
-                            [--headers zh|codes] [--answers] [--at-position N] [--tenant T]
-Computes the handling report straight from the event log (not the read models). With TRAIL_SIGNING_KEY set it
-first records an anchor of the log (docs/trail.md; exit 1 if the trail could not be anchored) and computes every
-figure at the anchor's position, so that the anchor signs exactly the log the figures come from.
-  table, json    the figures (several sessions: side by side, with changes), on stdout
-  csv, xlsx      the same as a spreadsheet: Chinese headers (--headers codes for machines), the as-of date in the file
-  docx           the annual handling report (one session) as a Word document, with the previous session's changes
-  --answers      the answer compilation (答复汇编) of the session instead: every published answer, as a Word document
-  --out FILE     where to write (default: stdout for table, json and csv; the document's own name for xlsx and docx)
-  --at-position  recompute at that log position (as an appendix names it); records no anchor`;
+/** `npm run report`: its command line, declared once (the program's help and parsing, and reportCommand's). */
+export const reportCommandLine = (): Command =>
+  declareCommand(
+    'report',
+    'the handling report, computed from the event log',
+    [
+      "Computes the handling report straight from the event log (not the read models). With TRAIL_SIGNING_KEY set it first records an anchor of the log (docs/trail.md; exit 1 if the trail could not be anchored) and computes every figure at the anchor's position, so that the anchor signs exactly the log the figures come from.",
+      'table and json print the figures on stdout (several sessions: side by side, with changes); csv and xlsx are the same as a spreadsheet (Chinese headers, the as-of date in the file); docx is the annual handling report of one session as a Word document, with the previous session\'s changes.',
+    ],
+    ['npm run -s report -- --session 6-3', 'npm run -s report -- --session 6-1,6-2,6-3', 'npm run -s report -- --session 6-3 --as-of 2019-06-30 --format csv --out 6-3.csv', 'npm run -s report -- --session 6-3 --format docx'],
+  )
+    .usage('--session 6-3[,6-2,…] [options]')
+    .option('--session <ids>', 'the session, or several separated by commas for year on year (required)')
+    .option('--as-of <YYYY-MM-DD>', 'the figures as they stood at the end of that business day')
+    .addOption(new Option('--format <format>', 'table, json, csv, xlsx or docx (default table; docx with --answers)').choices(FORMATS))
+    .option('--out <file>', "where to write (default: stdout for table, json and csv; the document's own name for xlsx and docx)")
+    .addOption(new Option('--headers <headers>', 'spreadsheet headers: Chinese, or codes for machines').choices(['zh', 'codes']).default('zh'))
+    .option('--answers', 'the answer compilation (答复汇编) of the session instead: every published answer, as a Word document', false)
+    .option('--at-position <n>', 'recompute at that log position (as an appendix names it); records no anchor')
+    .option('--tenant <tenant>', 'the jurisdiction (default TENANT)');
+
+export interface ReportOptions {
+  readonly session?: string;
+  readonly asOf?: string;
+  readonly format?: string;
+  readonly out?: string;
+  readonly headers: string;
+  readonly answers: boolean;
+  readonly atPosition?: string;
+  readonly tenant?: string;
+}
 
 type Format = 'table' | 'json' | 'csv' | 'xlsx' | 'docx';
 const FORMATS: readonly Format[] = ['table', 'json', 'csv', 'xlsx', 'docx'];
 
 /** `npm run report`: the statistics computed from the event log, independently of the read models. */
 export async function reportCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      session: { type: 'string' },
-      'as-of': { type: 'string' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      headers: { type: 'string', default: 'zh' },
-      answers: { type: 'boolean', default: false },
-      'at-position': { type: 'string' },
-      tenant: { type: 'string' },
-    },
-    strict: true,
-  });
+  return report(parseCommandLine<ReportOptions>(reportCommandLine(), argv).options);
+}
+
+/** The report for options already parsed. */
+export async function report(values: ReportOptions): Promise<number> {
   const sessions = values.session?.split(',') ?? [];
-  if (sessions.length === 0 || !sessions.every((s) => SESSION_ID.test(s))) throw new Error(`--session is required, such as 6-3\n${REPORT_USAGE}`);
-  const asOf = values['as-of'];
-  if (asOf !== undefined && !isCalendarDate(asOf)) throw new Error('--as-of must be a date YYYY-MM-DD');
+  if (sessions.length === 0 || !sessions.every((s) => SESSION_ID.test(s))) throw new UsageError('--session is required, such as 6-3');
+  const asOf = values.asOf;
+  if (asOf !== undefined && !isCalendarDate(asOf)) throw new UsageError('--as-of must be a date YYYY-MM-DD');
   const format = (values.format ?? (values.answers ? 'docx' : 'table')) as Format;
-  if (!FORMATS.includes(format)) throw new Error(`--format must be ${FORMATS.join(', ')}`);
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}`);
   const headers = values.headers as Headers;
-  if (headers !== 'zh' && headers !== 'codes') throw new Error('--headers must be zh or codes');
-  if ((format === 'docx' || values.answers) && sessions.length !== 1) throw new Error('a Word document is of one session: name one with --session');
-  if (values.answers && format !== 'docx') throw new Error('the answer compilation is a Word document: --format docx');
-  const atPositionArg = values['at-position'];
-  if (atPositionArg !== undefined && !/^\d{1,15}$/.test(atPositionArg)) throw new Error('--at-position must be a log position (a whole number)');
+  if (headers !== 'zh' && headers !== 'codes') throw new UsageError('--headers must be zh or codes');
+  if ((format === 'docx' || values.answers) && sessions.length !== 1) throw new UsageError('a Word document is of one session: name one with --session');
+  if (values.answers && format !== 'docx') throw new UsageError('the answer compilation is a Word document: --format docx');
+  const atPositionArg = values.atPosition;
+  if (atPositionArg !== undefined && !/^\d{1,15}$/.test(atPositionArg)) throw new UsageError('--at-position must be a log position (a whole number)');
 
   return withStores(async ({ config, store }) => {
     const tenant = values.tenant ?? config.defaultTenant;

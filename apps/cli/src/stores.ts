@@ -25,18 +25,3 @@ export async function withStores<T>(
     await store.close();
   }
 }
-
-/** A one-line progress bar on stderr (redrawn in a terminal, every tenth otherwise). */
-export function progressBar(label: string): (done: number, total: number, extra?: string) => void {
-  let lastTenth = -1;
-  return (done, total, extra = '') => {
-    const ratio = total > 0 ? Math.min(1, done / total) : 1;
-    const bar = `${'█'.repeat(Math.round(ratio * 30))}${'░'.repeat(30 - Math.round(ratio * 30))}`;
-    const text = `${label} ${bar} ${(ratio * 100).toFixed(0).padStart(3)}%  ${extra}`;
-    if (process.stderr.isTTY) process.stderr.write(`\r${text}`);
-    else if (Math.floor(ratio * 10) > lastTenth) {
-      lastTenth = Math.floor(ratio * 10);
-      process.stderr.write(`${text}\n`);
-    }
-  };
-}

@@ -1,15 +1,39 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ensurePrivateDir, loadConfig } from '@app/config';
 import { actorView, localTime, namesOf, stepLabelOf, stepOf } from '@app/projections';
 import { parseUtcOffset, type EventMetadata } from '@app/proposals';
+import { declareCommand, parseCommandLine, UsageError } from './command-line.js';
 import { parseEventStream } from './sse.js';
 
-export const TAIL_USAGE = `usage: npm run -s tail -- --token TOKEN [--url http://localhost:3000] [--checkpoint ./data/tail.position]
-                   [--types proposal.answered.v1,…] [--prefix proposal] [--utc-offset +08:00]
-Follows the event feed and prints one line per event — position, when it happened in business time
-(--utc-offset, default BUSINESS_UTC_OFFSET or +08:00), the step, the proposal's number and title once seen, who
-did it with the names of the time, the clerk and the recording time of a paper entry, and the event's hash;
-remembers the last position in the checkpoint file and resumes from it next time. Stops on Ctrl-C.`;
+/** `npm run tail`: its command line, declared once (the program's help and parsing, and tailCommand's). */
+export const tailCommandLine = (): Command =>
+  declareCommand(
+    'tail',
+    'follow the event feed, one line per event, resuming where it stopped',
+    [
+      'A small consumer of GET /feed, the way another service would subscribe. Prints one line per event: position, when it happened in business time, the step, the proposal\'s number and title once seen, who did it with the names of the time, the clerk and the recording time of a paper entry, and the event\'s hash. Remembers the last position in its checkpoint file and resumes from it next time; reconnects after errors. Stops on Ctrl-C.',
+      'The service is the one this environment configures, http://localhost:PORT, and the checkpoint is kept in DATA_DIR, beside the service\'s own files.',
+    ],
+    ['npm run -s tail -- --token "$(npm run -s token -- --role service --sub my-service)"', 'npm run -s tail -- --token "$SERVICE" --url http://feed.example:8080 --types proposal.answered.v1'],
+  )
+    .usage('--token TOKEN [options]')
+    .option('--token <token>', 'a token of a role that may read the feed: service, auditor or office (required)')
+    .option('--url <url>', 'the service (default http://localhost:PORT, PORT 3000 unless set)')
+    .option('--checkpoint <file>', 'where the last position is kept (default DATA_DIR/tail.position)')
+    .option('--types <types>', 'only these stored types, separated by commas (proposal.answered.v1,…)')
+    .option('--prefix <prefix>', 'only streams starting with this (proposal, session, directory)')
+    .option('--utc-offset <offset>', 'business time of the lines (default BUSINESS_UTC_OFFSET, +08:00)');
+
+export interface TailOptions {
+  readonly token?: string;
+  readonly url?: string;
+  readonly checkpoint?: string;
+  readonly types?: string;
+  readonly prefix?: string;
+  readonly utcOffset?: string;
+}
 
 interface FeedEvent {
   readonly position: number;
@@ -78,29 +102,30 @@ export async function tailCommand(
   out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
   stop: AbortController = stopOnSignals(),
 ): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      url: { type: 'string', default: 'http://localhost:3000' },
-      token: { type: 'string' },
-      checkpoint: { type: 'string', default: './data/tail.position' },
-      types: { type: 'string' },
-      prefix: { type: 'string' },
-      'utc-offset': { type: 'string', default: process.env.BUSINESS_UTC_OFFSET || '+08:00' },
-    },
-    strict: true,
-  });
-  if (!values.token) throw new Error(`--token is required (npm run -s token -- --role service --sub my-service)\n${TAIL_USAGE}`);
-  const utcOffsetMinutes = parseUtcOffset(values['utc-offset'] as string);
-  if (utcOffsetMinutes === undefined) throw new Error(`--utc-offset must look like +08:00\n${TAIL_USAGE}`);
+  return tail(parseCommandLine<TailOptions>(tailCommandLine(), argv).options, out, stop);
+}
+
+/** Follows the feed for options already parsed, until `stop`. */
+export async function tail(
+  values: TailOptions,
+  out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  stop: AbortController = stopOnSignals(),
+): Promise<number> {
+  if (!values.token) throw new UsageError('--token is required (npm run -s token -- --role service --sub my-service)');
+  const config = loadConfig();
+  const url = values.url ?? `http://localhost:${config.port}`;
+  const utcOffsetMinutes = values.utcOffset === undefined ? config.utcOffsetMinutes : parseUtcOffset(values.utcOffset);
+  if (utcOffsetMinutes === undefined) throw new UsageError('--utc-offset must look like +08:00');
   const headings = new Headings();
-  const checkpoint = values.checkpoint as string;
+  // By default beside the service's files; a first run before the service's makes DATA_DIR as the service would.
+  if (values.checkpoint === undefined) ensurePrivateDir(config.dataDir);
+  const checkpoint = values.checkpoint ?? join(config.dataDir, 'tail.position');
   let position = readCheckpoint(checkpoint);
   let delay = 500;
   while (!stop.signal.aborted) {
     const query = new URLSearchParams({ ...(values.types ? { types: values.types } : {}), ...(values.prefix ? { prefix: values.prefix } : {}) });
     try {
-      const response = await fetch(`${values.url}/feed?${query}`, {
+      const response = await fetch(`${url}/feed?${query}`, {
         headers: { authorization: `Bearer ${values.token}`, accept: 'text/event-stream', 'last-event-id': String(position) },
         signal: stop.signal,
       });

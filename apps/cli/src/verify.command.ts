@@ -1,18 +1,32 @@
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import type { Doc } from '@app/read-store';
 import { ConfigError, parseEd25519Key } from '@app/config';
 import { AUDIT, PROPOSALS } from '@app/projections';
 import { anchorRefusal, compareWithAnchor, describeDifference, keyFingerprint, verifyTrail, type Anchor, type TrailSnapshot } from '@app/command-handling';
+import { collect, declareCommand, helpOf, parseCommandLine, UsageError } from './command-line.js';
 import { withStores } from './stores.js';
 
-export const VERIFY_USAGE = `usage: npm run -s verify -- [--anchor FILE]… [--key PUBLIC_KEY_FILE]
-Checks every stream's hash chain, and that no event the read models saw has gone from the log. With --anchor (an
-anchor from npm run anchor or GET /trail/anchors), also that the jurisdiction's trail up to the anchor's position is
-exactly what was signed: no stream changed, removed or added. The anchor's signature is checked with --key, else
-TRAIL_VERIFY_KEY, else the public half of TRAIL_SIGNING_KEY. Exits 1 when something was tampered with or an anchor
-is refused, 2 on bad usage.`;
+/** `npm run verify`: its command line, declared once (the program's help and parsing, and verifyCommand's). */
+export const verifyCommandLine = (): Command =>
+  declareCommand(
+    'verify',
+    "check every stream's hash chain, and the log against anchors",
+    [
+      "Checks every stream's hash chain, and that no event the read models saw has gone from the log; names each damaged event and never stops at the first. With --anchor (an anchor from npm run anchor or GET /trail/anchors), also that the jurisdiction's trail up to the anchor's position is exactly what was signed: no stream changed, removed or added.",
+      "The anchor's signature is checked with --key, else TRAIL_VERIFY_KEY, else the public half of TRAIL_SIGNING_KEY. Exit code 0: intact; 1: something was tampered with or an anchor is refused; 2: a wrong call (an unreadable anchor or key file, no key to trust).",
+    ],
+    ['npm run -s verify', 'npm run -s verify -- --anchor anchor.json --key trail-key.pub.pem'],
+  )
+    .usage('[--anchor FILE]… [--key PUBLIC_KEY_FILE]')
+    .option('--anchor <file>', 'an anchor to check the log against (repeat for several)', collect)
+    .option('--key <file>', "the public key (PEM) to trust for the anchors' signatures");
+
+export interface VerifyOptions {
+  readonly anchor?: string[];
+  readonly key?: string;
+}
 
 type Out = (line: string) => void;
 const stdout: Out = (l) => process.stdout.write(`${l}\n`);
@@ -27,13 +41,19 @@ interface GivenAnchor {
  * and the log against any anchors given. Reports what it finds; never stops at the first damaged record.
  */
 export async function verifyCommand(argv: string[] = [], out: Out = stdout): Promise<number> {
-  let values: { anchor?: string[]; key?: string };
+  let values: VerifyOptions;
   try {
-    ({ values } = parseArgs({ args: argv, options: { anchor: { type: 'string', multiple: true }, key: { type: 'string' } }, strict: true }));
+    values = parseCommandLine<VerifyOptions>(verifyCommandLine(), argv).options;
   } catch (error) {
-    out(`${(error as Error).message}\n${VERIFY_USAGE}`);
+    if (!(error instanceof UsageError)) throw error;
+    out(`${error.message}\n${helpOf(verifyCommandLine())}`);
     return 2;
   }
+  return verify(values, out);
+}
+
+/** The verification for options already parsed. */
+export async function verify(values: VerifyOptions, out: Out = stdout): Promise<number> {
   const given: GivenAnchor[] = [];
   for (const file of values.anchor ?? []) {
     try {

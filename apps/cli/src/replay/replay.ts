@@ -30,6 +30,7 @@ export async function replayScenario(
   scenario: Scenario,
   tenant: string,
   clerk: Actor = DEMO_CLERK,
+  onStep: (done: number) => void = () => undefined,
 ): Promise<ReplayCounts> {
   const started = performance.now();
   const head = await store.headPosition();
@@ -47,6 +48,7 @@ export async function replayScenario(
     const result = await execute(bus, tenant, clerk, step);
     if (result.position > head) appended++;
     else alreadyRecorded++;
+    onStep(appended + alreadyRecorded + skipped);
   }
   return {
     session: scenario.plan.session,
