@@ -42,8 +42,15 @@ describe('the command line', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('has every command the README names', () => {
+  it('has every command the README names, each an npm script as its help says (npm run -s NAME)', () => {
     expect(COMMANDS).toEqual(['token', 'report', 'rebuild', 'tail', 'replay', 'verify', 'anchor', 'directory']);
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.split(/^## /m).find((s) => s.startsWith('Command line\n')) ?? '';
+    const listed = [...section.matchAll(/^\| `npm run -s ([a-z:-]+)` \|/gm)].map((m) => m[1]);
+    expect(listed).toEqual([...COMMANDS, 'projector']);
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+    for (const name of COMMANDS) expect(scripts[name]).toMatch(new RegExp(`scripts/run-built\\.mjs dist/apps/cli/src/main\\.js ${name}$`));
+    expect(scripts.projector).toMatch(/dist\/apps\/projector\/src\/main\.js$/);
   });
 
   it.each(COMMANDS)('%s --help: the usage, options and an example on stdout, exit 0, and nothing else (no DATA_DIR)', async (name) => {
