@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { readStoreFile } from '@app/config';
 import { allProjections } from '@app/runtime';
 import { startProjector, type Projector } from '../../apps/projector/src/projector.js';
-import { ensureSession, startedApi, TEST_SECRET, type TestApi } from '../support/api.js';
+import { ensureDirectory, ensureSession, startedApi, TEST_SECRET, type TestApi } from '../support/api.js';
 
 /**
  * Busy stores and stopped projections as an operator meets them: the README's demo order (the service running, the
@@ -69,6 +69,8 @@ describe('the README demo order: the service running, then the replay in a secon
     expect(replay.output()).not.toMatch(/projections stopped|database is locked/);
     expect(replay.output()).toMatch(/6-3 区政协六届三次会议 \(2019\): 184 proposals, \d+ steps: \d+ appended/);
 
+    // The replay filled the directory with the demo's members; the specs' own people join them.
+    await ensureDirectory(api, people);
     const title = '回放之后提交的提案：社区食堂延时服务';
     const filed = await api.post('/proposals', people.member, { session: '6-3', title, body: '建议延长社区食堂服务时间。', category: 'livelihood' });
     expect(filed.status).toBe(201);
