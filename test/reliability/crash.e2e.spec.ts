@@ -49,7 +49,7 @@ describe('killing the service with SIGKILL under load', () => {
   const start = async () => {
     child = spawn(process.execPath, ['scripts/run-built.mjs', 'dist/apps/api/src/main.js'], {
       cwd: process.cwd(),
-      env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dir, AUTH_SECRET: SECRET, LOG_LEVEL: 'error' },
+      env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dir, AUTH_SECRET: SECRET, LOG_LEVEL: 'error', METRICS_PORT: '0' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const deadline = Date.now() + 120_000;

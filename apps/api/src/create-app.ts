@@ -1,26 +1,43 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { LogLevel } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loadConfig } from '@app/config';
-import type { RuntimeOptions } from '@app/runtime';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { ReadModels, type RuntimeOptions } from '@app/runtime';
 import { ApiModule } from './app.module.js';
 import { jsonBodyParser } from './http/json-body.js';
 import { problem } from './http/problem.js';
 import { serveOpenApi } from './openapi/serve.js';
+import { createLogger, NestLogger, type Logger, type LogLevelSetting } from './operations/logger.js';
+import { ApiMetrics } from './operations/metrics.js';
+import { observeRequests, requestIdOf } from './operations/requests.js';
+import { FeedController } from './read/feed.controller.js';
 
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
 const BODY_LIMIT = 1024 * 1024;
 
-export async function createApp(options: RuntimeOptions & { logLevel?: LogLevel | 'silent' } = {}): Promise<NestFastifyApplication> {
-  const level = options.logLevel ?? 'log';
+export interface AppOptions extends RuntimeOptions {
+  /** LOG_LEVEL, or `silent` (the specs). */
+  readonly logLevel?: LogLevelSetting;
+  /** Default: one made from the configuration (LOG_FORMAT) and the level, writing to standard output. */
+  readonly logger?: Logger;
+  /** Default: metrics of this app alone, without the process's (main.ts passes the ones it serves). */
+  readonly metrics?: ApiMetrics;
+}
+
+export async function createApp(options: AppOptions = {}): Promise<NestFastifyApplication> {
   const config = options.config ?? loadConfig();
+  const logger = options.logger ?? createLogger({ level: options.logLevel ?? config.logLevel, format: config.logFormat });
+  const metrics = options.metrics ?? new ApiMetrics({ processMetrics: false });
   const requestTimeout = config.httpRequestTimeoutMs;
   const app = await NestFactory.create<NestFastifyApplication>(
-    ApiModule.forRoot({ ...options, config }),
+    ApiModule.forRoot({ ...options, config, commandObserver: metrics }),
     new FastifyAdapter({
       bodyLimit: BODY_LIMIT,
       trustProxy: true,
+      // The request id (X-Request-Id when the caller's is a plain token) is logged with the request and becomes the
+      // correlation id of the events it records, unless the caller gave one (X-Correlation-Id).
+      genReqId: requestIdOf,
+      requestIdHeader: false,
       // Without these an idle or trickling connection stayed open for minutes. The request timeout bounds the
       // receipt of a request only: a long response (the event feed) is not cut by it, and its heartbeats keep
       // it from being idle.
@@ -42,12 +59,17 @@ export async function createApp(options: RuntimeOptions & { logLevel?: LogLevel 
         void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send({ ...body, instance: request.url });
       },
     }),
-    { logger: level === 'silent' ? false : LEVELS.slice(0, LEVELS.indexOf(level) + 1), abortOnError: false },
+    { logger: new NestLogger(logger), abortOnError: false },
   );
   // Before Nest registers its default JSON parser (at init), which would then step aside for this one.
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, jsonBodyParser(app.getHttpAdapter().getInstance()));
   serveOpenApi(app); // GET /openapi.json and /docs, public: they document the routes, not data
-  app.enableShutdownHooks();
+  observeRequests(app.getHttpAdapter().getInstance(), logger, metrics);
+  // No shutdown hooks on signals here: main.ts drains and closes in its own order (operations/shutdown.ts), and a
+  // spec's app is closed by the spec.
   await app.init();
+  const feed = app.get(FeedController);
+  const readModels = app.get(ReadModels);
+  metrics.watch({ projections: () => readModels.status(), store: app.get<EventStore>(EVENT_STORE), feedClients: () => feed.open.size });
   return app;
 }

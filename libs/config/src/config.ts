@@ -25,6 +25,13 @@ export interface AppConfig {
   /** Whether the API process runs the projections itself (the embedded default) or leaves them to apps/projector. */
   readonly inProcessProjections: boolean;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** `json`: one JSON object a line (production's default); `pretty`: readable lines (development's). */
+  readonly logFormat: 'json' | 'pretty';
+  /** Where GET /metrics (Prometheus) listens, apart from the API's port so that it is not public; 0: not served. */
+  readonly metricsPort: number;
+  readonly metricsHost: string;
+  /** On SIGTERM: how long draining requests, ending feeds and stopping projections may take before the process exits. */
+  readonly shutdownGraceMs: number;
   /** How long a query with ?minPosition= waits for the read models before answering 503. */
   readonly readYourWritesTimeoutMs: number;
   /** GET /ready answers 503 when a projection lags the event log by more than this many seconds. */
@@ -138,6 +145,14 @@ function idleTimeout(env: Env): number {
   return value;
 }
 
+/** METRICS_PORT: 9464 by default, 0 for none; never the API's own port. */
+function metricsPort(env: Env): number {
+  const value = integer(env, 'METRICS_PORT', 9464, 0, 65535);
+  if (value !== 0 && value === integer(env, 'PORT', 3000, 0, 65535))
+    throw new ConfigError('METRICS_PORT', `must differ from PORT (${value}): the metrics are served apart from the API, or not at all with 0`);
+  return value;
+}
+
 const fail = (variable: string, reason: string): never => {
   throw new ConfigError(variable, reason);
 };
@@ -177,6 +192,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', ['full', 'normal'] as const, 'full'),
     inProcessProjections: bool(env, 'IN_PROCESS_PROJECTIONS', true),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, nodeEnv === 'production' ? 'json' : 'pretty'),
+    metricsPort: metricsPort(env),
+    metricsHost: env.METRICS_HOST || '127.0.0.1',
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 8_000, 100, 600_000),
     feedHeartbeatSeconds: integer(env, 'FEED_HEARTBEAT_SECONDS', 15, 1, 3600),
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1, 60_000),
     readyMaxLagSeconds: integer(env, 'READY_MAX_LAG_SECONDS', 30, 0, 86_400),

@@ -43,6 +43,8 @@ const list = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
 const date: JsonSchema = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
 /** An instant, ISO 8601 in UTC or with an offset. */
 const instant: JsonSchema = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$' };
+/** What X-Correlation-Id and X-Causation-Id may carry: 1 to 255 visible ASCII characters. */
+const headerToken: JsonSchema = { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' };
 const sha256: JsonSchema = { type: 'string', pattern: '^[0-9a-f]{64}$' };
 
 /** An object with exactly these fields: `required` always present, `optional` when given. */
@@ -73,8 +75,8 @@ export const EVENT_METADATA_SCHEMA: JsonSchema = object(
     recordedAt: instant,
     commandId: id,
     commandType: text,
-    correlationId: id,
-    causationId: id,
+    correlationId: headerToken,
+    causationId: headerToken,
     hash: sha256,
   },
   {

@@ -8,6 +8,7 @@ import {
   SessionCommandHandler,
   DirectoryCommandHandler,
   ProposalTrail,
+  type CommandObserver,
 } from '@app/command-handling';
 import { resolveAuthSecret } from '@app/identity';
 import { AUTH_SECRET, CLOCK, type Clock } from './tokens.js';
@@ -20,6 +21,8 @@ export interface RuntimeOptions {
   /** Defaults to the process environment, validated. */
   readonly config?: AppConfig;
   readonly clock?: Clock;
+  /** Told of every command's outcome and append time (the API's metrics). */
+  readonly commandObserver?: CommandObserver;
 }
 
 export function openEventStore(config: AppConfig): EventStore {
@@ -65,6 +68,7 @@ export class RuntimeModule {
               utcOffsetMinutes: config.utcOffsetMinutes,
               defaultAnswerLimitDays: config.defaultAnswerLimitDays,
               clerkMayRecordFor: config.clerkMayRecordFor,
+              observer: options.commandObserver,
             }),
         },
         {

@@ -64,7 +64,7 @@ export const Envelope = createParamDecorator((_: unknown, context: ExecutionCont
   if (!principal) throw new TypeError('a command route must not be @Public()');
   const expectedRevision = expectedRevisionOf(headers);
   const idempotencyKey = optionalToken(headers, 'idempotency-key');
-  const correlationId = optionalToken(headers, 'x-correlation-id');
+  const correlationId = optionalToken(headers, 'x-correlation-id') ?? request.id; // else the request's own id (X-Request-Id)
   const causationId = optionalToken(headers, 'x-causation-id');
   return {
     principal,

@@ -2,8 +2,10 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type DomainErrorKind } from '@app/proposals';
 import { HttpProblem, problem, type Problem } from './problem.js';
+import type { Refusal } from '../operations/refusal.js';
 
-const STATUS: Record<DomainErrorKind, number> = {
+/** The one status of each kind of refusal (the metrics count refused commands by it too). */
+export const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   validation: 400,
   forbidden: 403,
   'not-found': 404,
@@ -22,7 +24,16 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const { body, headers } = this.toProblem(error);
-    if (body.status >= 500) this.logger.error(`${request.method} ${request.url}: ${String(error)}`, (error as Error)?.stack);
+    if (body.status >= 500) this.logger.error(`${request.method} ${request.url} (request ${request.id}): ${String(error)}`, (error as Error)?.stack);
+    // Logged with the request's line (operations/requests.ts): the reason's code, the error's class, the field; the
+    // domain's own message, but never an HTTP-layer one, which may quote the request (a body that is not JSON).
+    else
+      request.refusal = {
+        reason: error instanceof DomainError ? error.kind : body.type.slice(body.type.lastIndexOf(':') + 1),
+        error: error instanceof Error ? error.name : typeof error,
+        ...(body.errors?.[0] ? { field: body.errors[0].field } : {}),
+        ...(error instanceof DomainError ? { detail: error.message } : {}),
+      } satisfies Refusal;
     void reply
       .status(body.status)
       .headers({ ...headers, 'content-type': 'application/problem+json; charset=utf-8' })
@@ -33,7 +44,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof HttpProblem)
       return { body: problem(error.status, error.message, error.errors), headers: { ...error.headers } };
     if (error instanceof DomainError) {
-      const status = STATUS[error.kind];
+      const status = STATUS_OF_KIND[error.kind];
       const errors = error.field ? [{ field: error.field, reason: error.message }] : undefined;
       const detail = error.field && status === 400 ? `${error.field} ${error.message}` : error.message;
       return { body: problem(status, detail, errors), headers: {} };

@@ -13,6 +13,9 @@ import { badRequest } from '../http/problem.js';
 import { Answers } from '../openapi/decorators.js';
 import { requireRole } from './roles.js';
 
+/** The last thing an open feed receives when the service shuts down: a comment, then the end of the stream. */
+export const SHUTDOWN_COMMENT = ': the server is shutting down; reconnect with Last-Event-ID\n\n';
+
 export class FeedQuery {
   @IfGiven() @IsString() @Matches(/^\d{1,15}$/, { message: 'from must be a position, a whole number' }) from?: string;
   @IfGiven() @IsString() @MaxLength(2000) @Matches(/^[a-z0-9.,-]+$/, { message: 'types must be stored event types separated by commas' }) types?: string;
@@ -27,7 +30,7 @@ export class FeedQuery {
 @Controller('feed')
 export class FeedController implements BeforeApplicationShutdown {
   /** Open streams: ended at shutdown, or the server would wait for them forever. */
-  private readonly open = new Set<ServerResponse>();
+  readonly open = new Set<ServerResponse>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -78,7 +81,7 @@ export class FeedController implements BeforeApplicationShutdown {
   }
 
   beforeApplicationShutdown(): void {
-    for (const raw of this.open) raw.end();
+    for (const raw of this.open) if (!raw.writableEnded) raw.end(SHUTDOWN_COMMENT);
   }
 
   /** Always inside the caller's jurisdiction; optionally one category or stream prefix, and some event types. */
