@@ -23,7 +23,8 @@ function filesUnder(dir, keep, found = []) {
   return found;
 }
 
-const isSource = (name) => name.endsWith('.ts') && !name.endsWith('.spec.ts');
+// .vue: the dashboard's components (apps/dashboard), built by the same `npm run build`.
+const isSource = (name) => (name.endsWith('.ts') || name.endsWith('.vue')) && !name.endsWith('.spec.ts');
 const sources = [...['apps', 'libs', 'bench'].flatMap((d) => filesUnder(join(root, d), isSource)), { path: join(root, 'tsconfig.json'), mtimeMs: statSync(join(root, 'tsconfig.json')).mtimeMs }];
 const builtAt = existsSync(marker) ? statSync(marker).mtimeMs : undefined;
 const changed = builtAt === undefined ? sources : sources.filter((s) => s.mtimeMs > builtAt);
