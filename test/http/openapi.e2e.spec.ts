@@ -239,6 +239,14 @@ describe('OpenAPI: GET /openapi.json and /docs', () => {
     await read('/vocabulary', {}, undefined);
     await read('/todo', {}, people.lead);
     await read('/todo', {}, people.member);
+    const hook = await call('POST', '/webhooks', {}, { token: people.office, body: { url: 'http://127.0.0.1:9/hook', prefixes: ['proposal.'] } });
+    const w = { id: hook.body.id as string };
+    await call('POST', '/webhooks/{id}/pause', w, { token: people.office, body: { reason: '接收方维护' } });
+    await call('POST', '/webhooks', {}, { token: people.member, body: { url: 'http://127.0.0.1:9/hook' } });
+    await read('/webhooks', {}, people.office);
+    await read('/webhooks/{id}', w, people.office);
+    await read('/webhooks/{id}/deliveries', w, people.office);
+    await call('DELETE', '/webhooks/{id}', w, { token: people.office });
     await call('GET', '/health', {});
     await call('GET', '/ready', {});
     await call('GET', '/events/schemas', {});

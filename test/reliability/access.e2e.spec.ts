@@ -354,6 +354,7 @@ const QUERIES: readonly QueryCase[] = [
   { query: 'GET /sessions/:id/report.docx', path: () => '/sessions/6-3/report.docx', allowed: ALL_ROLES, file: DOCX },
   { query: 'GET /public/answers.docx', path: () => '/public/answers.docx?session=6-3', allowed: ALL_ROLES, file: DOCX },
   { query: 'GET /todo', path: () => '/todo', allowed: ALL_ROLES },
+  { query: 'GET /webhooks', path: () => '/webhooks', allowed: ['office', 'service'] },
 ];
 
 describe('queries', () => {

@@ -21,6 +21,7 @@ import { DocumentsController } from './read/documents.controller.js';
 import { AnchorTimer } from './trail/anchor-timer.js';
 import { AutomationTimer } from './automation/automation-timer.js';
 import { TodoController } from './automation/todo.controller.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { StreamVerificationController } from './trail/stream-verification.controller.js';
 import { TrailController } from './trail/trail.controller.js';
 
@@ -45,6 +46,7 @@ export class ApiModule {
         ProgressController,
         StreamVerificationController,
         TodoController,
+        WebhooksController,
       ],
       providers: [
         AnchorTimer,

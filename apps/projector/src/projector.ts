@@ -4,7 +4,7 @@ import { Logger, type INestApplicationContext, type LogLevel } from '@nestjs/com
 import type { AppConfig } from '@app/config';
 import { anchorRecorderFor, ReminderScheduler } from '@app/command-handling';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
-import { CLOCK, ReadModels, RuntimeModule, type Clock } from '@app/runtime';
+import { CLOCK, ReadModels, RuntimeModule, Webhooks, type Clock } from '@app/runtime';
 
 export interface Projector {
   readonly app: INestApplicationContext;
@@ -31,11 +31,14 @@ export async function startProjector(config: AppConfig, logLevel: LogLevel | 'si
   // The daily anchor of the trail (docs/trail.md) is recorded where the projections run: here, when they run apart.
   const anchors = anchorRecorderFor(config, app.get<EventStore>(EVENT_STORE), 'projector', new Logger('Trail'), app.get<Clock>(CLOCK));
   anchors?.start();
-  // So are the reminders and escalations (docs/domain.md, "Reminders and escalation").
+  // So are the reminders and escalations (docs/domain.md, "Reminders and escalation"), and webhooks are delivered.
   const reminders = app.get(ReminderScheduler);
   reminders.start();
+  const webhooks = app.get(Webhooks);
+  await webhooks.startDelivering();
   const close = async () => {
     await reminders.stop();
+    await webhooks.stopDelivering();
     await anchors?.stop();
     await app.close();
   };

@@ -71,7 +71,7 @@ export function webhookSettings(env: Env, production: boolean, fail: Fail): Webh
   const retryMaxMs = whole(env, 'WEBHOOK_RETRY_MAX_MS', 3_600_000, 1, 86_400_000, fail);
   if (retryMaxMs < retryBaseMs) fail('WEBHOOK_RETRY_MAX_MS', `must not be below WEBHOOK_RETRY_BASE_MS (${retryBaseMs})`);
   return {
-    maxAttempts: whole(env, 'WEBHOOK_MAX_ATTEMPTS', 12, 1, 100, fail),
+    maxAttempts: whole(env, 'WEBHOOK_MAX_ATTEMPTS', 15, 1, 100, fail),
     retryBaseMs,
     retryMaxMs,
     timeoutMs: whole(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000, fail),

@@ -10,10 +10,11 @@ import {
 import { waitingProposals } from '@app/projections';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { CLOCK, type Clock } from './tokens.js';
+import { Webhooks } from './webhooks.js';
 
 /**
- * What the service does by itself (docs/domain.md, "Reminders and escalation"): the reminders' command handler and
- * the scheduler, built here and started only by the process that runs the projections (apps/api's
+ * What the service does by itself (docs/domain.md, "Reminders and escalation"; docs/webhooks.md): the reminders'
+ * command handler and the scheduler, and the webhooks' dispatcher, built here and started only by the process that runs the projections (apps/api's
  * AutomationTimer in the embedded default, apps/projector when they run apart), so that exactly one does.
  */
 export function automationProviders(config: AppConfig): Provider[] {
@@ -35,8 +36,9 @@ export function automationProviders(config: AppConfig): Provider[] {
           clock,
         }),
     },
+    Webhooks,
   ];
 }
 
 /** What automationProviders makes that the apps use. */
-export const AUTOMATION_EXPORTS = [ReminderScheduler, ReminderCommandHandler];
+export const AUTOMATION_EXPORTS = [ReminderScheduler, ReminderCommandHandler, Webhooks];

@@ -97,6 +97,24 @@ const historyEntry = object(
   { recorder: actorView },
 );
 
+/** A webhook subscription as its managers read it (libs/webhooks/src/subscriptions.ts): never its secret. */
+const webhook = {
+  id: text,
+  url: text,
+  types: list(text),
+  prefixes: list(text),
+  description: nullable(string),
+  owner: object({ id: text, role }),
+  createdAt: instant,
+  revision: count,
+  status: { ...oneOf(['active', 'paused', 'dead-letter']), description: 'dead-letter: an event exhausted its attempts and waits for POST /webhooks/{id}/retry' },
+  position: { ...count, description: 'every wanted event up to this position of the log was delivered' },
+  delivered: count,
+  deadLetter: nullable(object({ position: count, eventId: text, type: text, at: instant })),
+  retryRequestedAt: nullable(instant),
+  lastChange: nullable(object({ action: oneOf(['pause', 'resume', 'retry']), by: object({ id: text, role }), at: instant }, { reason: text })),
+};
+
 const share = object({ count, percent: nullable({ type: 'number' }) });
 const rate = nullable({ type: 'number' });
 
@@ -467,6 +485,27 @@ const SCHEMAS = {
     {},
     '待办: what waits on the caller now, soonest due first.',
   ),
+  Webhook: object(webhook, {}, 'A webhook subscription and where its deliveries stand.'),
+  WebhookCreated: object({ ...webhook, secret: { ...text, description: 'the signing secret (X-Signature): answered on creation only' } }, {}, 'A new webhook subscription, with its secret.'),
+  WebhookList: list(ref('Webhook')),
+  WebhookDeleted: object({ id: text, deleted: { const: true } }),
+  WebhookDelivery: object(
+    {
+      id: text,
+      subscription: text,
+      tenant: text,
+      position: count,
+      eventId: text,
+      type: text,
+      status: oneOf(['delivered', 'retrying', 'dead']),
+      attempts: list(object({ at: instant, status: nullable({ type: 'integer' }), latencyMs: { type: 'number', minimum: 0 } }, { error: text })),
+      appendedAt: instant,
+      deliveredAt: nullable(instant),
+    },
+    {},
+    'One event sent to a subscription: every attempt with the receiver’s status (null: no answer) and latency.',
+  ),
+  WebhookDeliveryPage: paged('WebhookDelivery', 'A page of a subscription’s deliveries, newest first.'),
   EventSchemas: { type: 'object', description: 'A JSON Schema (draft 2020-12) document of every stored event type and version (docs/events.md).' },
 } satisfies Record<string, Schema>;
 
