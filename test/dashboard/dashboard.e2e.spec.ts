@@ -100,8 +100,16 @@ if (!CHROMIUM_FOUND) {
     });
 
     it('shows every figure of the 2019 report, and others when the as-of date changes', async () => {
-      const { page, problems } = await signedIn(auditor);
+      const { page, problems } = await open();
+      const asked: string[] = [];
+      page.on('request', (r) => {
+        if (/\/(statistics|progress)/.test(r.url())) asked.push(new URL(r.url()).pathname);
+      });
+      await page.goto(`${base}/#token=${auditor}`);
       await expect(figure(page, 'filed').textContent()).resolves.toBe('184');
+      await page.locator('canvas').nth(1).waitFor();
+      // Each figure asked for once, however the session list and the URL arrive.
+      expect(asked.sort()).toEqual(['/sessions/6-2/statistics', '/sessions/6-3/progress', '/sessions/6-3/statistics']);
       const expected: Record<string, string> = {
         filed: '184',
         registered: '155',
