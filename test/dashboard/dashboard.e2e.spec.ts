@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '@app/config';
+import { mintToken } from '@app/identity';
 import { replayCommand } from '../../apps/cli/src/replay/replay.command.js';
 import { TEST_SECRET, TestApi } from '../support/api.js';
 import { CHROMIUM, CHROMIUM_FOUND, ensureBuilt, INSTALL_HINT, launchChromium, screenshot, watchProblems } from './support/browser.js';
@@ -97,6 +98,34 @@ if (!CHROMIUM_FOUND) {
       await page.waitForURL('**/dashboard/sign-in?next=/units');
       await screenshot(page, 'sign-in');
       expect(problems).toEqual([]);
+    });
+
+    it('goes back to sign-in when the API refuses the token (401), saying why', async () => {
+      const forged = mintToken('another-secret-that-this-service-never-had', { sub: 'a-1', role: 'auditor' });
+      const { page, problems } = await open();
+      await page.goto(`${base}/#token=${forged}`);
+      await page.waitForURL(/\/dashboard\/sign-in\?next=/);
+      await expect(page.getByTestId('sign-in-reason').textContent()).resolves.toContain('登录已失效');
+      expect(await page.evaluate('sessionStorage.length')).toBe(0);
+      // Refused requests are what this test makes; Chromium logs each as "Failed to load resource".
+      expect(problems.filter((p) => !/^HTTP 401|status of 401/.test(p))).toEqual([]);
+    });
+
+    it('retries a read the read models could not answer yet (503 with Retry-After)', async () => {
+      const { page, problems } = await open();
+      let refused = 0;
+      await page.route('**/sessions/6-3/statistics*', async (route) => {
+        if (refused++ > 0) return route.continue();
+        return route.fulfill({
+          status: 503,
+          headers: { 'retry-after': '1', 'content-type': 'application/problem+json' },
+          body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'the read models have not caught up yet; retry' }),
+        });
+      });
+      await page.goto(`${base}/#token=${auditor}`);
+      await expect(figure(page, 'filed').textContent()).resolves.toBe('184');
+      expect(refused).toBe(2);
+      expect(problems.filter((p) => !/^HTTP 503|status of 503/.test(p))).toEqual([]);
     });
 
     it('shows every figure of the 2019 report, and others when the as-of date changes', async () => {
