@@ -176,6 +176,11 @@ if (!CHROMIUM_FOUND) {
       await expect(figure(page, 'categoryA').textContent()).resolves.toBe(pct(then.categories.A.percent));
       expect(pct(then.categories.A.percent)).not.toBe('86.5%'); // it did change
       expect(await page.getByTestId('report-table').textContent()).toContain(pct(then.categories.A.percent));
+      // Printing prints the report: its table, without the navigation, the controls, the cards or the charts.
+      await page.emulateMedia({ media: 'print' });
+      expect(await page.getByTestId('report-table').isVisible()).toBe(true);
+      for (const hidden of ['nav', '.toolbar', '[data-testid="figures"]', 'canvas']) expect({ hidden, visible: await page.locator(hidden).first().isVisible() }).toEqual({ hidden, visible: false });
+      await page.emulateMedia({ media: 'screen' });
       expect(problems).toEqual([]);
     });
 

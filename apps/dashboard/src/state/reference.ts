@@ -20,8 +20,9 @@ export function loadVocabulary(): Promise<void> {
 }
 
 let sessionsAsked: Promise<SessionListItem[]> | undefined;
-/** The jurisdiction's sessions, oldest first. */
-export function loadSessions(): Promise<SessionListItem[]> {
+/** The jurisdiction's sessions, oldest first; `again` asks anew (a session opened since, new counts). */
+export function loadSessions(again = false): Promise<SessionListItem[]> {
+  if (again) sessionsAsked = undefined;
   sessionsAsked ??= data(api.GET('/sessions')).then(
     ({ items }) => (sessions.value = [...items].sort((a, b) => a.year - b.year || a.id.localeCompare(b.id))),
     (error: unknown) => {
