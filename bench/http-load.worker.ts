@@ -19,6 +19,8 @@ export interface LoadOptions {
   readonly requests: readonly LoadRequest[];
   /** Where in the list to start, so that a warm-up and the measured run do not repeat the same commands. */
   readonly offset: number;
+  /** Requests per second across all connections, when the load should be steady rather than as much as it takes. */
+  readonly rate?: number;
 }
 
 export interface LoadResult {
@@ -49,6 +51,7 @@ async function load(options: LoadOptions): Promise<LoadResult> {
         url: options.url,
         connections: options.connections,
         duration: options.seconds,
+        ...(options.rate ? { overallRate: options.rate } : {}),
         requests: [
           {
             setupRequest: (request) => {

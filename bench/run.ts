@@ -17,6 +17,7 @@ const BENCHES: readonly (readonly [name: string, entry: string, node?: readonly 
   ['report', 'report.bench.js'],
   ['list', 'list.bench.js'],
   ['peer', 'peer-emmett.main.js'],
+  ['webhooks', 'webhooks.main.js'],
 ];
 
 const here = join(process.cwd(), 'dist', 'bench');
