@@ -96,6 +96,7 @@ if (!CHROMIUM_FOUND) {
       expect(await page.evaluate('sessionStorage.length')).toBe(0);
       await page.goto(`${base}/dashboard/units`);
       await page.waitForURL('**/dashboard/sign-in?next=/units');
+      await expect(page.getByTestId('sign-in-reason').textContent()).resolves.toContain('请先登录');
       await screenshot(page, 'sign-in');
       expect(problems).toEqual([]);
     });
