@@ -304,7 +304,8 @@ if (!CHROMIUM_FOUND) {
     });
 
     it('opens every page without an error, at 1280×800 and on a 390-wide phone, and keeps the keyboard path', async () => {
-      const pages = ['overview', 'trends', 'units', 'supervision', 'proposals?session=6-3', 'audit?recordedLaterThanDays=365', 'public'];
+      const first = (await api.get('/proposals?session=6-3&sort=number&pageSize=1&status=answered', auditor)).body.items[0].id as string;
+      const pages = ['overview', 'trends', 'units', 'supervision', 'proposals?session=6-3', `proposals/${first}`, 'audit?recordedLaterThanDays=365', 'public'];
       for (const viewport of [DESKTOP, PHONE]) {
         const { page, problems } = await signedIn(auditor, viewport);
         for (const path of pages) {
@@ -313,12 +314,12 @@ if (!CHROMIUM_FOUND) {
           // Loaded: no skeleton left (the feed stays open, so the network is never idle).
           await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('[aria-busy="true"]') === null, undefined, { timeout: 10_000 });
           expect(await page.locator('[data-state="error"], [data-state="offline"]').count()).toBe(0);
-          const name = path.replace(/\?.*$/, '');
+          const name = path.replace(/\?.*$/, '').replace(/^proposals\/.+$/, 'proposal');
           if (viewport === PHONE) {
             // Nothing wider than the phone: tables scroll inside their own frame.
             expect({ page: name, overflow: await page.evaluate('document.scrollingElement.scrollWidth - window.innerWidth') }).toEqual({ page: name, overflow: 0 });
-            if (['overview', 'proposals', 'supervision'].includes(name)) await screenshot(page, `${name}-phone`);
-          } else if (!['overview', 'units', 'public'].includes(name)) await screenshot(page, name);
+            if (['overview', 'proposals', 'proposal', 'supervision'].includes(name)) await screenshot(page, `${name}-phone`);
+          } else if (!['overview', 'units', 'public', 'proposal'].includes(name)) await screenshot(page, name);
         }
         // Keyboard: the first Tab reaches the skip link, which moves to the page's content.
         await page.goto(`${base}/dashboard/overview`);
