@@ -1,5 +1,4 @@
-import { once } from 'node:events';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { displayWidth, rowsOf, titleLine, type CellKind, type CellValue, type Column, type Headers, type Table } from './table.js';
 
@@ -19,7 +18,7 @@ const NUMBER_FORMATS: Partial<Record<CellKind, string>> = {
 };
 
 /** Rows written between two looks at the consumer: enough to keep zlib busy, few enough to bound the buffers. */
-const ROWS_PER_BATCH = 2_000;
+const ROWS_PER_BATCH = 500;
 
 /** A cell's value as Excel holds it: a percentage as a fraction, a date or instant as a (wall-clock) Date. */
 export function xlsxCell(kind: CellKind, value: CellValue, utcOffsetMinutes: number): ExcelJS.CellValue {
@@ -77,16 +76,38 @@ export async function writeXlsx<R>(table: Table<R>, out: PassThrough, headers: H
   let count = 0;
   for await (const row of rowsOf(table.rows)) {
     sheet.addRow(columns.map((c) => xlsxCell(c.kind, c.value(row), table.meta.utcOffsetMinutes))).commit();
-    if (++count % ROWS_PER_BATCH === 0) await drained(out);
+    if (++count % ROWS_PER_BATCH === 0) {
+      await drained(sheet, out);
+      if (out.destroyed) return; // the consumer went away: no more rows are read
+    }
   }
   sheet.commit();
   await workbook.commit();
 }
 
-/** Waits until the consumer has taken what is buffered (and lets zlib catch up with the rows written). */
-async function drained(out: PassThrough): Promise<void> {
+/**
+ * Waits until what was written has gone on: through the zip (exceljs's sheet buffer writes into the zip entry without
+ * heeding its `false`, so rows made faster than zlib compresses them would pile up there — a million rows, a gigabyte)
+ * and to the consumer.
+ */
+async function drained(sheet: ExcelJS.Worksheet, out: PassThrough): Promise<void> {
+  const pipes = (sheet as unknown as { stream?: { pipes?: Streamish[] } }).stream?.pipes ?? [];
+  for (const pipe of pipes) await below(pipe);
+  await below(out);
+}
+
+/** What a stream holds, written but not yet taken on (archiver's streams are readable-stream 2: no public getters). */
+type Streamish = Writable & { _writableState?: { length: number }; _readableState?: { length: number } };
+const buffered = (s: Streamish): number =>
+  (s.writableLength ?? s._writableState?.length ?? 0) + ((s as unknown as { readableLength?: number }).readableLength ?? s._readableState?.length ?? 0);
+
+/** Bytes a stream on the way may hold before the rows wait for it. */
+const HOLD = 256 * 1024;
+
+/** Until the stream holds less than HOLD: it empties as the next stream reads it (no event says so for its readable side). */
+async function below(stream: Streamish): Promise<void> {
+  while (!stream.destroyed && buffered(stream) > HOLD) await new Promise((resolve) => setTimeout(resolve, 5));
   await new Promise((resolve) => setImmediate(resolve));
-  while (out.writableNeedDrain && !out.destroyed) await once(out, 'drain');
 }
 
 /** The workbook as a byte stream: written while it is read; a failure on the way destroys the stream with it. */
