@@ -73,9 +73,10 @@ export async function writeXlsx<R>(table: Table<R>, out: PassThrough, headers: H
   });
   header.commit();
   sheet.autoFilter = { from: { row: 2, column: 1 }, to: { row: 2, column: Math.max(1, columns.length) } };
+  const rowXml = dataRows(sheet, columns, table.meta.utcOffsetMinutes);
   let count = 0;
   for await (const row of rowsOf(table.rows)) {
-    sheet.addRow(columns.map((c) => xlsxCell(c.kind, c.value(row), table.meta.utcOffsetMinutes))).commit();
+    rowXml(row);
     if (++count % ROWS_PER_BATCH === 0) {
       await drained(sheet, out);
       if (out.destroyed) return; // the consumer went away: no more rows are read
@@ -83,6 +84,60 @@ export async function writeXlsx<R>(table: Table<R>, out: PassThrough, headers: H
   }
   sheet.commit();
   await workbook.commit();
+}
+
+/** What the data rows need of exceljs's streaming sheet writer beyond its public API. */
+interface SheetWriterInternals {
+  readonly stream: { write(xml: string): void };
+  readonly startedData: boolean;
+  readonly _workbook: { readonly styles: { addStyleModel(model: { numFmt: string }, cellType: number): number } };
+}
+
+const EXCEL_EPOCH_DAYS = 25_569;
+/** Characters XML 1.0 does not allow, and the three it must escape. */
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+const xmlText = (text: string): string => text.replace(NOT_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A1-style column letters. */
+function columnLetters(index: number): string {
+  let n = index + 1;
+  let letters = '';
+  while (n > 0) {
+    const rest = (n - 1) % 26;
+    letters = String.fromCharCode(65 + rest) + letters;
+    n = Math.floor((n - 1) / 26);
+  }
+  return letters;
+}
+
+/**
+ * The data rows, written as sheet XML straight into the sheet's stream after the title and header (which exceljs
+ * writes): its Row and Cell objects — a model, a value and a style object per cell — were most of the garbage of a
+ * million-row export, and garbage is what grows a process's heap. The cells are the ones `xlsxCell` describes: numbers
+ * with their column's number format, dates and instants as Excel serial days in business time, text inline.
+ */
+function dataRows<R>(sheet: ExcelJS.Worksheet, columns: readonly Column<R>[], utcOffsetMinutes: number): (row: R) => void {
+  const writer = sheet as unknown as SheetWriterInternals;
+  if (!writer.startedData) throw new Error('the header row is written first');
+  const letters = columns.map((_, i) => columnLetters(i));
+  const styles = columns.map((c) => {
+    const numFmt = NUMBER_FORMATS[c.kind];
+    return numFmt ? ` s="${writer._workbook.styles.addStyleModel({ numFmt }, c.kind === 'date' || c.kind === 'instant' ? 4 : 2)}"` : '';
+  });
+  let rowNumber = 2;
+  return (row) => {
+    rowNumber++;
+    let xml = `<row r="${rowNumber}">`;
+    columns.forEach((c, i) => {
+      const value = xlsxCell(c.kind, c.value(row), utcOffsetMinutes);
+      if (value === null || value === undefined) return;
+      const ref = `${letters[i]}${rowNumber}`;
+      if (typeof value === 'number') xml += `<c r="${ref}"${styles[i]}><v>${value}</v></c>`;
+      else if (value instanceof Date) xml += `<c r="${ref}"${styles[i]}><v>${EXCEL_EPOCH_DAYS + value.getTime() / 86_400_000}</v></c>`;
+      else xml += `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${xmlText(String(value))}</t></is></c>`;
+    });
+    writer.stream.write(`${xml}</row>`);
+  };
 }
 
 /**
