@@ -1,3 +1,4 @@
+import type { AppConfig } from '@app/config';
 import { Command, CommanderError, Help, InvalidArgumentError, type OptionValues } from 'commander';
 
 /**
@@ -100,3 +101,15 @@ export function progressBar(
     },
   };
 }
+
+/** Where a CLI job writes, and the configuration it runs with (the environment, validated, unless given). */
+export interface CommandIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly config?: AppConfig;
+}
+
+export const processIo: CommandIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};

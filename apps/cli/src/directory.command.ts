@@ -22,7 +22,7 @@ import { RuntimeModule } from '@app/runtime';
 import { describe, headerOf, problemOfRefusal, readList, type DirectoryList, type ListKind, type Problem } from './directory/rows.js';
 import { readTable } from './directory/table.js';
 import { CsvSyntaxError } from './directory/csv.js';
-import { declareCommand, helpOf, parseCommandLine, UsageError } from './command-line.js';
+import { declareCommand, helpOf, parseCommandLine, processIo, UsageError, type CommandIo } from './command-line.js';
 
 /** `npm run directory`: its command line, declared once (the program's help and parsing, and directoryCommand's). */
 export const directoryCommandLine = (): Command =>
@@ -50,17 +50,7 @@ export interface DirectoryOptions {
   readonly tenant?: string;
 }
 
-export interface DirectoryIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-  /** Defaults to the environment, validated. */
-  readonly config?: AppConfig;
-}
-
-const processIo: DirectoryIo = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-};
+export type DirectoryIo = CommandIo;
 
 /** `npm run directory -- import <file>`: a spreadsheet of units or members into the directory. */
 export async function directoryCommand(argv: string[], io: DirectoryIo = processIo): Promise<number> {

@@ -11,7 +11,7 @@ import { SESSION_PLANS, type SessionPlan } from './plans.js';
 import { DEMO_CLERK, replayScenario, type ReplayCounts } from './replay.js';
 import { directoryMigration } from './directory.js';
 import { buildScenario } from './scenario.js';
-import { declareCommand, helpOf, parseCommandLine, progressBar, UsageError } from '../command-line.js';
+import { declareCommand, helpOf, parseCommandLine, processIo, progressBar, UsageError, type CommandIo } from '../command-line.js';
 
 /** `npm run replay`: its command line, declared once (the program's help and parsing, and replayCommand's). */
 export const replayCommandLine = (): Command =>
@@ -25,17 +25,7 @@ export const replayCommandLine = (): Command =>
     ['npm run -s replay -- all', 'DATA_DIR=./demo-data npm run -s replay -- 2017'],
   ).addArgument(new Argument('<year>', 'which session: 2017, 2018, 2019, or all three').choices(['2017', '2018', '2019', 'all']));
 
-export interface ReplayIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-  /** Defaults to the environment, validated. */
-  readonly config?: AppConfig;
-}
-
-const processIo: ReplayIo = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-};
+export type ReplayIo = CommandIo;
 
 export async function replayCommand(argv: string[], io: ReplayIo = processIo): Promise<number> {
   if (argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
