@@ -20,6 +20,8 @@ export interface WebhookSettings {
   readonly timeoutMs: number;
   /** Whether targets on loopback, private and link-local addresses are allowed (not in production by default). */
   readonly allowPrivateTargets: boolean;
+  /** Successful deliveries kept per subscription in its delivery log; older ones are forgotten (failures stay). */
+  readonly deliveryLogSize: number;
 }
 
 function whole(env: Env, name: string, fallback: number, min: number, max: number, fail: Fail): number {
@@ -76,5 +78,6 @@ export function webhookSettings(env: Env, production: boolean, fail: Fail): Webh
     retryMaxMs,
     timeoutMs: whole(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000, fail),
     allowPrivateTargets: allow === undefined || allow === '' ? !production : allow === 'true',
+    deliveryLogSize: whole(env, 'WEBHOOK_DELIVERY_LOG_SIZE', 10_000, 100, 10_000_000, fail),
   };
 }

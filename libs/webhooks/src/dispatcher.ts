@@ -11,6 +11,8 @@ export interface DeliverySettings {
   readonly retryMaxMs: number;
   readonly timeoutMs: number;
   readonly allowPrivateTargets: boolean;
+  /** Successful deliveries kept per subscription (WEBHOOK_DELIVERY_LOG_SIZE); older ones are pruned. */
+  readonly deliveryLogSize: number;
 }
 
 export interface DispatcherLogger {
@@ -132,6 +134,8 @@ class Worker {
   private lastSaved = 0;
   private saving: Promise<void> = Promise.resolve();
   private flushTimer?: NodeJS.Timeout;
+  /** Successful deliveries saved since the log was last pruned; starts full, so that a worker prunes at its first save. */
+  private sincePruned = Number.POSITIVE_INFINITY;
 
   constructor(
     public subscription: Subscription,
@@ -300,6 +304,17 @@ class Worker {
     this.lastSaved = Date.now();
     const state = { ...this.state, updatedAt: new Date().toISOString() };
     this.saving = this.saving.then(() => this.options.webhooks.progress(state, deliveries));
+    this.sincePruned += deliveries.filter((d) => d.status === 'delivered').length;
+    // The log keeps the newest deliveryLogSize successes: pruned once per tenth of it (at least 100), in batches.
+    if (this.sincePruned >= Math.max(100, this.options.settings.deliveryLogSize / 10)) {
+      this.sincePruned = 0;
+      this.saving = this.saving.then(() => this.prune());
+    }
     await this.saving;
+  }
+
+  private async prune(): Promise<void> {
+    const keep = this.options.settings.deliveryLogSize;
+    while (!this.stopped && (await this.options.webhooks.prune(this.subscription.id, keep)) > 0);
   }
 }

@@ -135,6 +135,21 @@ export class WebhookStore {
     });
   }
 
+  /**
+   * Forgets up to `batch` of a subscription's successful deliveries older than its newest `keep` ones, and says how
+   * many went. Retrying and dead deliveries stay as long as the subscription: they are what an operator acts on.
+   */
+  async prune(subscription: string, keep: number, batch = 500): Promise<number> {
+    const { items } = await this.store.find<Delivery>(DELIVERIES, {
+      filter: { subscription, status: 'delivered' },
+      sort: [['position', -1]],
+      skip: keep,
+      limit: batch,
+    });
+    if (items.length > 0) await this.store.commit({ writes: items.map((d) => ({ collection: DELIVERIES, id: d.id, doc: null })), checkpoints: {} });
+    return items.length;
+  }
+
   /** The subscription, its state and every delivery of it, gone. */
   async remove(id: string): Promise<void> {
     for (;;) {
