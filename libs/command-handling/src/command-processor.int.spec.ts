@@ -109,6 +109,61 @@ describe('the command path through Nest on the embedded store', () => {
   });
 });
 
+describe('a registration and the session it numbers', () => {
+  it('lets the next registration of the session reserve its number while the first one is still writing its own step', async () => {
+    const inner = new SqliteEventStore({ path: ':memory:' });
+    const gated = new GatedStore(inner, proposalStream(TENANT, 'p1'));
+    const handlers = commandHandlers(new CommandProcessor(gated, settings));
+    await handlers.directory.handle(request(office, { type: 'ImportDirectory', data: DIRECTORY }));
+    await handlers.sessions.handle('6-3', request(office, { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } }));
+    for (const id of ['p1', 'p2'])
+      await handlers.proposals.handle(id, request(member, { type: 'FileProposal', data: { proposalId: id, session: '6-3', title: '养老实项目', body: '……', category: 'livelihood' } }));
+    gated.closeGate();
+    const first = handlers.proposals.handle('p1', request(committee, { type: 'RegisterProposal', data: {} }));
+    await gated.held;
+    // p1's number is reserved and its registration waits to be written: p2's registration needs the session, not p1.
+    const second = await handlers.proposals.handle('p2', request(committee, { type: 'RegisterProposal', data: {} }));
+    gated.open();
+    await first;
+    const numbers = (await inner.readStream(sessionStream(TENANT, '6-3'))).filter((e) => e.type === 'session.number-reserved.v1').map((e) => e.data);
+    expect(numbers).toEqual([{ number: '6-3-001', proposalId: 'p1' }, { number: '6-3-002', proposalId: 'p2' }]);
+    expect(second.revision).toBe(1);
+    expect((await inner.readStream(proposalStream(TENANT, 'p1')))[1].data).toEqual({ number: '6-3-001' });
+    await inner.close();
+  });
+});
+
+/** An event store that holds appends to one stream, once its gate is closed, until it is opened again. */
+class GatedStore implements EventStore {
+  private gate: Promise<void> | undefined;
+  private openGate = () => {};
+  private arrived = () => {};
+  /** Resolves when an append to the stream has arrived at the closed gate. */
+  held = new Promise<void>((resolve) => (this.arrived = resolve));
+  constructor(
+    private readonly inner: EventStore,
+    private readonly stream: string,
+  ) {}
+  closeGate(): void {
+    this.gate = new Promise((resolve) => (this.openGate = resolve));
+  }
+  open(): void {
+    this.openGate();
+  }
+  async append(stream: string, events: readonly NewEvent[], expected?: ExpectedRevision) {
+    if (stream === this.stream && this.gate) {
+      this.arrived();
+      await this.gate;
+    }
+    return this.inner.append(stream, events, expected);
+  }
+  readStream: EventStore['readStream'] = (s, o) => this.inner.readStream(s, o);
+  readAll: EventStore['readAll'] = (o) => this.inner.readAll(o);
+  subscribeToAll: EventStore['subscribeToAll'] = (o) => this.inner.subscribeToAll(o);
+  headPosition = () => this.inner.headPosition();
+  close = () => Promise.resolve();
+}
+
 /** An event store whose first append to one stream fails after the rest of the command's appends went through. */
 class FailOnce implements EventStore {
   private failed = false;

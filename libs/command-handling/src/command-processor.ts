@@ -89,6 +89,30 @@ const MAX_ATTEMPTS = 10;
 const backOff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
 
 
+/** The metadata every event of a command shares, in its stored (and hashed) key order. */
+function metadataBase(
+  req: CommandRequest<{ type: string }>,
+  recording: Recording,
+  commandId: string,
+  commandHash: string | undefined,
+): MetadataBase {
+  // Assigned one by one rather than spread from conditional parts: the same keys in the same order, without
+  // building the throw-away objects the spreads made on every command.
+  const base: Record<string, unknown> = { tenant: req.tenant, actor: recording.actor };
+  if (recording.recorder) base.recorder = recording.recorder;
+  base.occurredAt = recording.occurredAt;
+  base.recordedAt = recording.recordedAt;
+  base.commandId = commandId;
+  base.commandType = req.command.type;
+  base.correlationId = req.correlationId ?? commandId;
+  base.causationId = req.causationId ?? commandId;
+  if (req.idempotencyKey !== undefined) {
+    base.idempotencyKey = req.idempotencyKey;
+    base.commandHash = commandHash;
+  }
+  return base as MetadataBase;
+}
+
 /**
  * The write side's one path, for every kind of stream: load the stream, decide, append with the expected revision.
  * Retries a decision that lost a race unless the caller pinned a revision with If-Match (then the race is the
@@ -162,18 +186,7 @@ export class CommandProcessor {
         : createHash('sha256')
             .update(canonicalJson({ stream, command: req.command, onBehalfOf: req.onBehalfOf, occurredAt: req.occurredAt }))
             .digest('hex');
-    const base: MetadataBase = {
-      tenant: req.tenant,
-      actor: recording.actor,
-      ...(recording.recorder ? { recorder: recording.recorder } : {}),
-      occurredAt: recording.occurredAt,
-      recordedAt: recording.recordedAt,
-      commandId,
-      commandType: req.command.type,
-      correlationId: req.correlationId ?? commandId,
-      causationId: req.causationId ?? commandId,
-      ...(req.idempotencyKey === undefined ? {} : { idempotencyKey: req.idempotencyKey, commandHash }),
-    };
+    const base = metadataBase(req, recording, commandId, commandHash);
     /**
      * Whether the one taking the step is someone the directory knows, and may ask this of the stream at all; then the
      * first answer again for a retried command; else the If-Match check and the decision.
@@ -193,7 +206,7 @@ export class CommandProcessor {
     };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.lock.run(locks, async () => {
+        return await this.lock.run(locks, async (release) => {
           // The first attempt decides on the cached stream (a lost race decides again on a fresh read), and a
           // refusal never rests on a stale cache: if the stream moved, the command is decided again.
           let folded = await writer.load(stream, { fresh: attempt > 1 });
@@ -211,7 +224,13 @@ export class CommandProcessor {
           }
           if (!('events' in outcome)) return outcome;
           if (outcome.events.length === 0) return { id, revision: folded.revision as number, position: folded.position };
-          await outcome.before?.();
+          if (outcome.before) {
+            await outcome.before();
+            // What had to land first has landed: the other streams' locks (the session of a registration) are
+            // released now rather than after this stream's own commit, so that the next registration of the
+            // session need not wait for it.
+            for (const key of locks) if (key !== stream) release(key);
+          }
           const people = [recording.actor, recording.recorder];
           const namesOf = (event: DomainEvent) => ({ names: namesAt(directory.state, event, people) });
           const appendStarted = performance.now();

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** JSON with object keys sorted at every level: the same value always gives the same text. */
 export function canonicalJson(value: unknown): string {
@@ -27,12 +27,27 @@ export interface ChainLink {
  * same text, so a verifier recomputes the hash from what it reads, in any store.
  */
 export function chainHash(previousHash: string | null, link: ChainLink): string {
-  return createHash('sha256')
-    .update(`${previousHash ?? ''}\n${link.stream}\n${link.revision}\n${link.type}\n`)
-    .update(JSON.stringify(link.data))
-    .update('\n')
-    .update(JSON.stringify(link.metadata))
-    .digest('hex');
+  return chainHashOfJson(previousHash, link.stream, link.revision, link.type, JSON.stringify(link.data), JSON.stringify(link.metadata));
+}
+
+/**
+ * The same hash from the JSON text of data and metadata, for a writer that stores that very text. One string and
+ * a one-shot digest: a Hash object with an update per part cost more than the digest itself.
+ */
+export function chainHashOfJson(
+  previousHash: string | null,
+  stream: string,
+  revision: number,
+  type: string,
+  dataJson: string,
+  metadataJson: string,
+): string {
+  return hash('sha256', `${previousHash ?? ''}\n${stream}\n${revision}\n${type}\n${dataJson}\n${metadataJson}`, 'hex');
+}
+
+/** The metadata's JSON with `hash` added as its last key, as JSON.stringify({ ...metadata, hash }) writes it. */
+export function withHashJson(metadataJson: string, hash: string): string {
+  return metadataJson === '{}' ? `{"hash":"${hash}"}` : `${metadataJson.slice(0, -1)},"hash":"${hash}"}`;
 }
 
 /** The metadata as it was hashed: `hash` is always its last key, so removing it restores the hashed text. */

@@ -1,6 +1,6 @@
-import type { EventStore, NewEvent, RecordedEvent } from '@app/event-store';
+import type { AppendResult, EventStore, NewEvent, RecordedEvent } from '@app/event-store';
 import type { DomainEvent, EventCodec } from '@app/proposals';
-import { chainHash } from './hash-chain.js';
+import { chainHashOfJson, withHashJson } from './hash-chain.js';
 import { eventIdFor } from './ids.js';
 import type { EventMetadata } from '@app/proposals';
 
@@ -91,39 +91,60 @@ export class StreamRepository<S> {
     events: readonly DomainEvent[],
     metadata: Omit<EventMetadata, 'hash'>,
     /** What each event's metadata adds of its own (the names it refers to). */
-    ownMetadata: (event: DomainEvent) => Partial<Omit<EventMetadata, 'hash'>> = () => ({}),
+    ownMetadata?: (event: DomainEvent) => Partial<Omit<EventMetadata, 'hash'>>,
   ): Promise<{ revision: number; position: number }> {
     let previousHash = folded.lastHash;
     let revision = folded.revision === 'no_stream' ? -1 : folded.revision;
-    const stored: NewEvent[] = events.map((event, index) => {
+    const retriable = metadata.idempotencyKey !== undefined;
+    // Data and metadata are written as JSON once: the hash chain hashes that text and the store stores it.
+    const stored: NewEvent[] = new Array(events.length);
+    const metadatas: EventMetadata[] = new Array(events.length);
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index];
       const { type, data } = this.codec.encode(event);
       revision += 1;
-      const unhashed = { ...metadata, ...ownMetadata(event) };
-      const hash = chainHash(previousHash, { stream, revision, type, data, metadata: unhashed });
+      // Key order is the stored and hashed order: the command's, then the event's own, then `hash`.
+      const own = ownMetadata?.(event);
+      const withHash = (own ? Object.assign({}, metadata, own) : Object.assign({}, metadata)) as EventMetadata;
+      const dataJson = JSON.stringify(data);
+      const unhashedJson = JSON.stringify(withHash);
+      const hash = chainHashOfJson(previousHash, stream, revision, type, dataJson, unhashedJson);
       previousHash = hash;
-      return {
-        id: eventIdFor(metadata.commandId, stream, index, metadata.idempotencyKey !== undefined),
+      (withHash as { hash: string }).hash = hash;
+      metadatas[index] = withHash;
+      stored[index] = {
+        id: eventIdFor(metadata.commandId, stream, index, retriable),
         type,
         data,
-        metadata: { ...unhashed, hash },
+        metadata: withHash as unknown as NewEvent['metadata'],
+        json: { data: dataJson, metadata: withHashJson(unhashedJson, hash) },
       };
-    });
+    }
+    let result: AppendResult;
     try {
-      const result = await this.store.append(stream, stored, folded.revision);
-      const recorded: RecordedEvent[] = stored.map((e, i) => ({
-        ...e,
-        stream,
-        revision: result.nextExpectedRevision - stored.length + 1 + i,
-        position: result.position,
-        created: metadata.recordedAt,
-      }));
-      // A store-level idempotent repeat answers with the earlier revision: reload rather than fold twice.
-      if (result.nextExpectedRevision === revision) this.remember(stream, this.fold(folded, recorded));
-      else this.forget(stream);
-      return { revision: result.nextExpectedRevision, position: result.position };
+      result = await this.store.append(stream, stored, folded.revision);
     } catch (error) {
       this.forget(stream);
       throw error;
     }
+    // A store-level idempotent repeat answers with the earlier revision: reload rather than fold twice.
+    if (result.nextExpectedRevision === revision) this.remember(stream, this.foldAppended(folded, events, metadatas, result.position));
+    else this.forget(stream);
+    return { revision: result.nextExpectedRevision, position: result.position };
+  }
+
+  /** The stream after its own append: the decided events evolve the state as they are, without a trip through JSON. */
+  private foldAppended(start: Folded<S>, events: readonly DomainEvent[], metadatas: readonly EventMetadata[], position: number): Folded<S> {
+    let { state, revision } = start;
+    let commands = start.commands;
+    let next = revision === 'no_stream' ? 0 : revision + 1;
+    for (let i = 0; i < events.length; i++, next++) {
+      const metadata = metadatas[i];
+      state = this.evolve(state, events[i], metadata, next);
+      revision = next;
+      if (metadata.idempotencyKey !== undefined)
+        commands = new Map(commands).set(metadata.commandId, { revision: next, position, commandHash: metadata.commandHash });
+    }
+    return { state, revision, position, lastHash: metadatas[metadatas.length - 1].hash ?? null, commands };
   }
 }

@@ -15,6 +15,11 @@ export interface NewEvent {
   readonly type: string;
   readonly data: unknown;
   readonly metadata: EventMetadata;
+  /**
+   * `data` and `metadata` already written by JSON.stringify, when the caller has that text (the hash chain hashes
+   * it): a store that keeps JSON text stores this text rather than writing the same JSON again.
+   */
+  readonly json?: { readonly data: string; readonly metadata: string };
 }
 
 export interface RecordedEvent {

@@ -187,7 +187,9 @@ export class SqliteEventStore implements EventStore {
     let position = 0;
     for (const e of events) {
       revision += 1;
-      const info = this.stmt.insert.run(stream, revision, e.id, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), created);
+      const data = e.json ? e.json.data : JSON.stringify(e.data);
+      const metadata = e.json ? e.json.metadata : JSON.stringify(e.metadata);
+      const info = this.stmt.insert.run(stream, revision, e.id, e.type, data, metadata, created);
       position = Number(info.lastInsertRowid);
     }
     return { nextExpectedRevision: revision, position };
