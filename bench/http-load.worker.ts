@@ -3,13 +3,16 @@ import autocannon from 'autocannon';
 
 /**
  * The load generator of bench/http.bench.ts, in a worker thread: autocannon on its own event loop (the other core),
- * so that the API's thread serves requests and does nothing else. Every request is a command taken in turn from
- * the planned list; latencies of 2xx answers are kept exactly.
+ * so that the API's thread serves requests and does nothing else. Every request is taken in turn from the planned
+ * list (commands, or the same GET over and over); latencies of 2xx answers are kept exactly.
  */
 export interface LoadRequest {
+  /** POST unless said (a command); a GET sends no body. */
+  readonly method?: 'GET' | 'POST';
   readonly path: string;
-  readonly token: string;
-  readonly body: string;
+  /** A bearer token, unless the route is public. */
+  readonly token?: string;
+  readonly body?: string;
 }
 
 export interface LoadOptions {
@@ -56,13 +59,10 @@ async function load(options: LoadOptions): Promise<LoadResult> {
           {
             setupRequest: (request) => {
               const r = requests[next++ % requests.length];
-              return {
-                ...request,
-                method: 'POST',
-                path: r.path,
-                headers: { authorization: `Bearer ${r.token}`, 'content-type': 'application/json' },
-                body: r.body,
-              };
+              const headers: Record<string, string> = {};
+              if (r.token !== undefined) headers.authorization = `Bearer ${r.token}`;
+              if (r.body !== undefined) headers['content-type'] = 'application/json';
+              return { ...request, method: r.method ?? 'POST', path: r.path, headers, ...(r.body !== undefined ? { body: r.body } : {}) };
             },
           },
         ],

@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { RuntimeModule, type RuntimeOptions } from '@app/runtime';
 import { DirectoryController } from './directory/directory.controller.js';
 import { EventsController } from './events/events.controller.js';
 import { HealthController } from './health.controller.js';
+import { MeController } from './identity/me.controller.js';
 import { BearerAuthGuard } from './http/auth.js';
 import { BodyPipe } from './http/body.pipe.js';
 import { DashboardFiles } from './dashboard/serve.js';
@@ -12,7 +13,7 @@ import { ProposalsController } from './proposals/proposals.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { FeedController } from './read/feed.controller.js';
 import { PublicController } from './read/public.controller.js';
-import { ReadYourWritesInterceptor } from './read/read-your-writes.interceptor.js';
+import { ReadYourWritesGuard } from './read/read-your-writes.guard.js';
 import { ProgressController } from './read/progress.controller.js';
 import { StatisticsController } from './read/statistics.controller.js';
 import { StatisticsService } from './read/statistics.service.js';
@@ -33,6 +34,7 @@ export class ApiModule {
       imports: [RuntimeModule.forRoot(options)],
       controllers: [
         HealthController,
+        MeController,
         SessionsController,
         ProposalsController,
         StatisticsController,
@@ -51,10 +53,11 @@ export class ApiModule {
       providers: [
         AnchorTimer,
         AutomationTimer,
+        // In this order: the caller is known before a read waits for its writes.
         { provide: APP_GUARD, useClass: BearerAuthGuard },
+        { provide: APP_GUARD, useClass: ReadYourWritesGuard },
         { provide: APP_PIPE, useClass: BodyPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
         StatisticsService,
         DashboardFiles,
       ],

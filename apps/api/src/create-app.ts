@@ -5,6 +5,7 @@ import { loadConfig } from '@app/config';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { ReadModels, type RuntimeOptions } from '@app/runtime';
 import { ApiModule } from './app.module.js';
+import { replyToCommands } from './http/command-request.js';
 import { jsonBodyParser } from './http/json-body.js';
 import { problem } from './http/problem.js';
 import { serveOpenApi } from './openapi/serve.js';
@@ -65,6 +66,7 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, jsonBodyParser(app.getHttpAdapter().getInstance()));
   serveOpenApi(app); // GET /openapi.json and /docs, public: they document the routes, not data
   observeRequests(app.getHttpAdapter().getInstance(), logger, metrics);
+  replyToCommands(app.getHttpAdapter().getInstance()); // before init: Fastify gives a route the hooks added before it
   // No shutdown hooks on signals here: main.ts drains and closes in its own order (operations/shutdown.ts), and a
   // spec's app is closed by the spec.
   await app.init();

@@ -55,6 +55,16 @@ export interface VerifyOptions {
 }
 
 export function verifyToken(secret: string, token: string, defaultTenant: string, options: VerifyOptions): Principal {
+  return verifyBearer(secret, token, defaultTenant, options).principal;
+}
+
+/** What a valid token says: the caller, and when the token expires (`exp`, seconds since the epoch). */
+export interface VerifiedToken {
+  readonly principal: Principal;
+  readonly expiresAt: number;
+}
+
+export function verifyBearer(secret: string, token: string, defaultTenant: string, options: VerifyOptions): VerifiedToken {
   let payload: jwt.JwtPayload | string;
   const now = options.now ?? Math.floor(Date.now() / 1000);
   try {
@@ -65,13 +75,14 @@ export function verifyToken(secret: string, token: string, defaultTenant: string
   if (typeof payload === 'string') throw new InvalidToken('the token carries no claims');
   checkLifetime(payload, now, options.maxLifetimeSeconds);
   const claims = checkClaims(payload as unknown as TokenClaims);
-  return {
+  const principal: Principal = {
     id: claims.sub,
     role: claims.role,
     ...(claims.unit ? { unit: claims.unit } : {}),
     ...(claims.name ? { name: claims.name } : {}),
     tenant: claims.tenant ?? defaultTenant,
   };
+  return { principal, expiresAt: payload.exp as number };
 }
 
 /**
@@ -103,4 +114,42 @@ function checkClaims(claims: TokenClaims): TokenClaims {
   if (claims.tenant !== undefined && (typeof claims.tenant !== 'string' || !TENANT.test(claims.tenant)))
     throw new InvalidToken('tenant must be lower-case letters, digits and dashes');
   return claims;
+}
+
+/**
+ * Verifies bearer tokens, remembering the ones found valid: a client sends the same token with every request for
+ * hours, and checking its signature and claims again each time (jsonwebtoken: base64 and JSON decoding, an HMAC,
+ * the claims) was most of what a small authenticated request cost. A remembered token is taken again only while it
+ * has not expired (`exp`, checked against the clock every time) and only at or after the moment it was found valid
+ * (the other checks — signature, claims, `nbf`, the lifetime from `iat` — cannot fail later if they passed then);
+ * anything else is verified from scratch, and refusals are never remembered. The key is the whole token, which
+ * only the holder of the secret can make. At most `capacity` tokens are kept, the oldest dropped first.
+ */
+export class TokenVerifier {
+  private readonly valid = new Map<string, VerifiedToken & { readonly verifiedAt: number }>();
+
+  constructor(
+    private readonly secret: string,
+    private readonly defaultTenant: string,
+    private readonly maxLifetimeSeconds: number,
+    readonly capacity = 10_000,
+  ) {}
+
+  verify(token: string, now = Math.floor(Date.now() / 1000)): VerifiedToken {
+    const known = this.valid.get(token);
+    if (known !== undefined) {
+      if (now < known.expiresAt && now >= known.verifiedAt) return known;
+      this.valid.delete(token);
+    }
+    const verified = verifyBearer(this.secret, token, this.defaultTenant, { maxLifetimeSeconds: this.maxLifetimeSeconds, now });
+    if (this.valid.size >= this.capacity) this.valid.delete(this.valid.keys().next().value as string);
+    // Frozen: one principal object now serves every request made with the token.
+    this.valid.set(token, { principal: Object.freeze(verified.principal), expiresAt: verified.expiresAt, verifiedAt: now });
+    return verified;
+  }
+
+  /** How many tokens are remembered (at most `capacity`). */
+  get size(): number {
+    return this.valid.size;
+  }
 }

@@ -9,9 +9,9 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { InvalidToken, verifyToken, type Principal } from '@app/identity';
+import { InvalidToken, TokenVerifier, type Principal } from '@app/identity';
 import { CommandProcessor } from '@app/command-handling';
-import { checkActor } from '@app/proposals';
+import { businessDate, checkActor, endOfBusinessDay, type DirectoryState } from '@app/proposals';
 import { AUTH_SECRET, CLOCK, type Clock } from '@app/runtime';
 import { HttpProblem } from './problem.js';
 
@@ -19,7 +19,8 @@ const PUBLIC = Symbol('public');
 /** A route anyone may call without a token. */
 export const Public = () => SetMetadata(PUBLIC, true);
 
-type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+/** A request the guard let through: its caller, and when the caller's token expires (seconds since the epoch). */
+export type AuthenticatedRequest = FastifyRequest & { principal?: Principal; tokenExpiresAt?: number };
 
 const unauthenticated = (detail: string) =>
   new HttpProblem(401, detail, [{ field: 'Authorization', reason: detail }], {
@@ -31,21 +32,46 @@ const unauthenticated = (detail: string) =>
 export class BearerAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(AUTH_SECRET) private readonly secret: string,
+    @Inject(AUTH_SECRET) secret: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CommandProcessor) private readonly processor: CommandProcessor,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.tokens = new TokenVerifier(secret, config.defaultTenant, config.tokenMaxHours * 3600);
+  }
+
+  /** One per app: bounded, and per secret. */
+  private readonly tokens: TokenVerifier;
+  /** Whether each route handler is @Public(): its metadata never changes, and reading it was a cost per request. */
+  private readonly publicHandlers = new Map<Function, boolean>();
+  /**
+   * The unit users and members found in the directory: the directory state they were found in (a new state, after
+   * any change to the directory, checks again) and the business day (the check is for a date). Keyed by the
+   * principal, which the token verifier keeps one of per token; forgotten with it.
+   */
+  private readonly known = new WeakMap<Principal, { readonly directory: DirectoryState; readonly from: number; readonly until: number }>();
+
+  private isPublic(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    let found = this.publicHandlers.get(handler);
+    if (found === undefined) {
+      found = this.reflector.getAllAndOverride<boolean>(PUBLIC, [handler, context.getClass()]) === true;
+      this.publicHandlers.set(handler, found);
+    }
+    return found;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    if (this.isPublic(context)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     if (!header) throw unauthenticated('a bearer token is required');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthenticated('must be "Bearer <token>"');
     try {
-      request.principal = verifyToken(this.secret, match[1], this.config.defaultTenant, { maxLifetimeSeconds: this.config.tokenMaxHours * 3600 });
+      const verified = this.tokens.verify(match[1]);
+      request.principal = verified.principal;
+      request.tokenExpiresAt = verified.expiresAt;
     } catch (error) {
       if (error instanceof InvalidToken) throw unauthenticated(error.message);
       throw error;
@@ -61,13 +87,22 @@ export class BearerAuthGuard implements CanActivate {
    */
   private async knownToTheDirectory(principal: Principal): Promise<void> {
     if (principal.role !== 'unit' && principal.role !== 'member') return;
-    const now = this.clock().toISOString();
+    const at = this.clock();
+    const ms = at.getTime();
+    const cached = await this.processor.directory(principal.tenant);
+    const seen = this.known.get(principal);
+    if (seen && seen.directory === cached.state && ms >= seen.from && ms < seen.until) return;
+    const now = at.toISOString();
     const recording = { actor: principal, occurredAt: now, recordedAt: now };
+    let directory = cached.state;
     try {
-      checkActor((await this.processor.directory(principal.tenant)).state, recording, this.config.utcOffsetMinutes);
+      checkActor(directory, recording, this.config.utcOffsetMinutes);
     } catch {
-      checkActor((await this.processor.directory(principal.tenant, true)).state, recording, this.config.utcOffsetMinutes);
+      directory = (await this.processor.directory(principal.tenant, true)).state;
+      checkActor(directory, recording, this.config.utcOffsetMinutes);
     }
+    const until = endOfBusinessDay(businessDate(ms, this.config.utcOffsetMinutes), this.config.utcOffsetMinutes);
+    this.known.set(principal, { directory, from: until - 86_400_000, until });
   }
 }
 

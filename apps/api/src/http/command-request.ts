@@ -1,20 +1,6 @@
-import {
-  applyDecorators,
-  createParamDecorator,
-  HttpCode,
-  Injectable,
-  Delete,
-  Patch,
-  Post,
-  SetMetadata,
-  UseInterceptors,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
-} from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { map, type Observable } from 'rxjs';
+import { applyDecorators, createParamDecorator, HttpCode, Delete, Patch, Post, type ExecutionContext } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CommandRequest, CommandResult } from '@app/command-handling';
 import type { Actor } from '@app/proposals';
 import type { Principal } from '@app/identity';
@@ -102,27 +88,32 @@ export function commandRequest<C>(envelope: CommandEnvelope, body: CommandBody, 
   };
 }
 
-const CREATES = Symbol('creates');
+/** What a command route's reply carries besides its body, kept in the route's Fastify config. */
+interface CommandReply {
+  readonly creates?: (result: CommandResult) => string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    commandReply?: CommandReply;
+  }
+}
 
 /**
  * What every command's reply carries, written once: `{ id, revision, position }` with `ETag: "<revision>"`, and for
- * a route that creates a stream, 201 and its Location.
+ * a route that creates a stream its Location. A Fastify hook on the routes `@CommandRoute` marks, rather than a Nest
+ * interceptor: it runs only once there is a result to serialize, and wraps no request in an Observable chain.
  */
-@Injectable()
-class CommandReplyInterceptor implements NestInterceptor {
-  constructor(private readonly reflector: Reflector) {}
-
-  intercept(context: ExecutionContext, next: CallHandler<CommandResult>): Observable<CommandResult> {
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const location = this.reflector.get<((result: CommandResult) => string) | undefined>(CREATES, context.getHandler());
-    return next.handle().pipe(
-      map((result) => {
-        void reply.header('etag', `"${result.revision}"`);
-        if (location) void reply.header('location', location(result));
-        return result;
-      }),
-    );
-  }
+export function replyToCommands(fastify: FastifyInstance): void {
+  fastify.addHook('preSerialization', (request, reply, payload, done) => {
+    const command = request.routeOptions.config.commandReply;
+    if (command && reply.statusCode < 300) {
+      const result = payload as CommandResult;
+      void reply.header('etag', `"${result.revision}"`);
+      if (command.creates) void reply.header('location', command.creates(result));
+    }
+    done(null, payload);
+  });
 }
 
 /**
@@ -133,7 +124,6 @@ export const CommandRoute = (path: string, options: { creates?: (result: Command
   applyDecorators(
     { POST: Post, PATCH: Patch, DELETE: Delete }[options.method ?? 'POST'](path),
     HttpCode(options.creates ? 201 : 200),
-    UseInterceptors(CommandReplyInterceptor),
-    ...(options.creates ? [SetMetadata(CREATES, options.creates)] : []),
+    RouteConfig({ commandReply: { ...(options.creates ? { creates: options.creates } : {}) } }),
     CommandDocs(options.creates !== undefined),
   );

@@ -55,7 +55,7 @@ function publicOperations(app: INestApplication): Set<string> {
 /**
  * What follows from a route itself, added to every operation here rather than decorated on each: the bearer scheme
  * (none on `@Public()` routes) and 401; on a GET, `?minPosition=` (accepted by every GET whose query is not
- * validated by a DTO that leaves it out: ReadYourWritesInterceptor), 400 for a bad query, 404 for a path id no
+ * validated by a DTO that leaves it out: ReadYourWritesGuard), 400 for a bad query, 404 for a path id no
  * resource has, 503 when the wait runs out.
  */
 function complete(path: string, method: string, operation: Operation, publicIds: Set<string>): void {

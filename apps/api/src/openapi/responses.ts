@@ -457,6 +457,10 @@ const SCHEMAS = {
       ),
     ),
   }),
+  Me: {
+    ...object({ sub: text, role: oneOf(ROLES), unit: nullable(text), name: nullable(text), tenant: text, expiresAt: instant }),
+    description: 'The caller as the service sees the bearer token: its subject, role, unit and name, the jurisdiction (the default one when the token names none), and when the token expires.',
+  },
   Health: object({ status: { const: 'ok' }, eventStore: text, readStore: text }),
   Ready: object({ status: { const: 'ready' }, maxLagSeconds: { type: 'number' }, projections: list(readiness) }),
   EventStream: {
