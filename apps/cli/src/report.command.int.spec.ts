@@ -10,6 +10,8 @@ import { SqliteEventStore, type EventStore } from '@app/event-store';
 import { anchorStream, type Anchor } from '@app/command-handling';
 import { reportCommand } from './report.command.js';
 import { replayCommand } from './replay/replay.command.js';
+import { runCli } from './program.js';
+import { TestApi } from '../../../test/support/api.js';
 
 /**
  * The office's documents from the reporting job, opened as a person's program would open them: the demo sessions
@@ -211,6 +213,145 @@ describe('npm run report: the office documents, from the event log', () => {
       const paragraphs = new Set(text.split('\n'));
       for (const a of withheld) expect(paragraphs).not.toContain(a.text);
       expect(paragraphs).toContain(answered.find((a) => a.publish)?.text);
+    });
+  });
+  it('warns when the read models a table comes from stand behind the log (no service has projected the replay yet)', async () => {
+    const run = await report('--table', 'overdue');
+    expect(run.code).toBe(0);
+    expect(run.err).toMatch(/^warning: the read models stand behind the log \(proposals@\d+ at 0, \d+ events behind/m);
+    expect(run.err).toContain('start the service, or npm run rebuild');
+  });
+
+  describe('the read routes’ tables (--table), from the code the routes run', () => {
+    const api = new TestApi();
+    let auditor: string;
+
+    /** The first worksheet's rows below the title row (the header, then the data), as plain values. */
+    async function sheetRows(body: Buffer | string): Promise<{ title: string; rows: unknown[][] }> {
+      const workbook = new ExcelJS.Workbook();
+      if (typeof body === 'string') await workbook.xlsx.readFile(body);
+      else await workbook.xlsx.load(body as unknown as ArrayBuffer);
+      const sheet = workbook.worksheets[0];
+      const rows: unknown[][] = [];
+      sheet.eachRow((row, n) => n > 1 && rows.push((row.values as unknown[]).slice(1)));
+      return { title: String(sheet.getCell('A1').value), rows };
+    }
+    /** The route's file, as the API answers it to an auditor. */
+    async function routeFile(path: string): Promise<Buffer> {
+      const reply = await fetch(`${api.baseUrl}${path}`, { headers: { authorization: `Bearer ${auditor}` } });
+      expect(reply.status).toBe(200);
+      return Buffer.from(await reply.arrayBuffer());
+    }
+    const withoutGeneratedAt = (title: string) => title.replace(/ · 生成于.*$/, '');
+
+    beforeAll(async () => {
+      // The service on the same stores, on today's clock (the lists' overdue and due-soon are as of today), catching
+      // its read models up with the replayed log: the command line reads those read models.
+      api.clock.set(new Date().toISOString());
+      await api.start({ DATA_DIR: dir });
+      auditor = api.token({ sub: 'a-1', role: 'auditor' });
+      // Caught up: no event the projections read after their checkpoints (anchors, recorded above, none reads).
+      for (let tries = 0; ; tries++) {
+        const { body } = await api.get('/projections', auditor);
+        if (body.projections.every((p: { eventsBehind: number }) => p.eventsBehind === 0)) break;
+        if (tries > 100) throw new Error(`the read models did not catch up: ${JSON.stringify(body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }, 120_000);
+
+    afterAll(async () => {
+      await api.stop();
+    });
+
+    it('writes every table as CSV for Excel: a BOM, then the Chinese headers', async () => {
+      const first: Record<string, [string[], string]> = {
+        units: [['--session', '6-3'], '截至日期,单位代码,承办单位（办理时名称）,现名称,主办件数,'],
+        proposals: [['--session', '6-3'], '截至日期,编号,标题,届次,类别,提案人,状态,主办单位,'],
+        overdue: [[], '截至日期,编号,标题,'],
+        'due-soon': [['--session', '6-3'], '截至日期,编号,标题,'],
+        audit: [['--filter', 'recordedLaterThanDays=365'], '日志位置,发生时间,录入时间,补录滞后天数,步骤,'],
+        // Last: computed from the log, these anchor it first (TRAIL_SIGNING_KEY), and the log moves ahead of the read models.
+        statistics: [['--session', '6-3'], '截至日期,指标代码,指标,数量,百分比(%),口径'],
+        'year-over-year': [['--session', '6-2,6-3'], '截至日期,指标代码,指标,区政协六届二次会议 数量,'],
+      };
+      for (const [table, [args, header]] of Object.entries(first)) {
+        const run = await report('--table', table, ...args);
+        expect({ table, code: run.code, warned: /warning/.test(run.err) }).toEqual({ table, code: 0, warned: false });
+        expect({ table, start: run.out.slice(0, header.length + 1) }).toEqual({ table, start: `\ufeff${header}` });
+      }
+      const units = await report('--table', 'units', '--session', '6-3');
+      expect(units.out.split('\r\n').filter(Boolean).length).toBeGreaterThan(10); // a line per unit
+    });
+
+    it('writes the columns’ codes for machines with --headers codes', async () => {
+      const units = await report('--table', 'units', '--session', '6-3', '--headers', 'codes');
+      expect(units.out.split('\r\n')[0]).toBe(
+        '\ufeffasOf,unit,unitName,currentName,leadAssigned,leadAnswered,leadOnTime,leadOverdue,categoryA,categoryB,categoryC,withFeedback,satisfied,satisfaction,coAssigned,coOpinionsSent,visitsPrincipal,visitsDeputy,visitsStaff',
+      );
+      const audit = await report('--table', 'audit', '--filter', 'recordedLaterThanDays=365', '--headers', 'codes');
+      expect(audit.out.split('\r\n')[0]).toMatch(/^\ufeffposition,occurredAt,recordedAt,lagDays,step,type,/);
+    });
+
+    it('writes each workbook with the rows the HTTP route answers for the same query', async () => {
+      const cases: { table: string; args: string[]; route: string; title: RegExp }[] = [
+        {
+          table: 'proposals',
+          args: ['--session', '6-3', '--filter', 'status=answered', '--filter', 'key=true', '--filter', 'sort=number'],
+          route: '/proposals?session=6-3&status=answered&key=true&sort=number',
+          title: /提案清单（届次 6-3，状态 已答复，重点提案）/,
+        },
+        { table: 'units', args: ['--session', '6-3'], route: '/units?session=6-3', title: /承办单位办理情况（6-3）/ },
+        { table: 'overdue', args: [], route: '/supervision/overdue', title: /逾期未办结提案/ },
+        { table: 'due-soon', args: ['--filter', 'days=60'], route: '/supervision/due-soon?days=60', title: /即将到期提案（60天内到期）/ },
+        {
+          table: 'audit',
+          args: ['--filter', 'type=proposal.answered.v1', '--filter', 'from=2019-01-01', '--filter', 'to=2019-06-30'],
+          route: '/audit?type=proposal.answered.v1&from=2019-01-01&to=2019-06-30',
+          title: /审计记录/,
+        },
+      ];
+      for (const { table, args, route, title } of cases) {
+        const path = join(dir, `${table}.xlsx`);
+        expect((await report('--table', table, ...args, '--format', 'xlsx', '--out', path)).code).toBe(0);
+        const cli = await sheetRows(path);
+        const http = await sheetRows(await routeFile(`${route}${route.includes('?') ? '&' : '?'}format=xlsx`));
+        expect({ table, rows: cli.rows }).toEqual({ table, rows: http.rows });
+        expect(withoutGeneratedAt(cli.title)).toBe(withoutGeneratedAt(http.title));
+        expect(cli.title).toMatch(title);
+      }
+      // Not empty comparisons: the filtered list and the trail hold rows, and only those the filters select.
+      const proposals = await sheetRows(join(dir, 'proposals.xlsx'));
+      const header = proposals.rows[0];
+      expect(header.slice(0, 6)).toEqual(['编号', '标题', '届次', '类别', '提案人', '状态']);
+      const data = proposals.rows.slice(1);
+      expect(data.length).toBeGreaterThan(20);
+      expect(new Set(data.map((r) => r[header.indexOf('状态')]))).toEqual(new Set(['已答复']));
+      expect(new Set(data.map((r) => r[header.indexOf('重点提案')]))).toEqual(new Set(['是']));
+      const audit = (await sheetRows(join(dir, 'audit.xlsx'))).rows;
+      expect(audit.length).toBeGreaterThan(10);
+      expect(new Set(audit.slice(1).map((r) => r[audit[0].indexOf('事件类型')]))).toEqual(new Set(['proposal.answered.v1']));
+    });
+
+    it('lists the tables in --help, and refuses a wrong table or filter naming the option (exit 2)', async () => {
+      const io = () => {
+        const io = { out: '', err: '', stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+        return io;
+      };
+      const help = io();
+      expect(await runCli(['report', '--help'], help)).toBe(0);
+      expect(help.out).toContain('--table <name>');
+      for (const table of ['statistics', 'year-over-year', 'units', 'proposals', 'overdue', 'due-soon', 'audit']) expect(help.out).toContain(`"${table}"`);
+
+      const wrong = io();
+      expect(await runCli(['report', '--session', '6-3', '--table', 'budgets'], wrong)).toBe(2);
+      expect(wrong.err).toMatch(/option '--table <name>' argument 'budgets' is invalid/);
+
+      const filter = io();
+      expect(await runCli(['report', '--session', '6-3', '--table', 'proposals', '--filter', 'colour=red'], filter)).toBe(2);
+      expect(filter.err).toContain('--filter: the proposals table takes no filter colour');
+      const value = io();
+      expect(await runCli(['report', '--table', 'audit', '--filter', 'from=yesterday'], value)).toBe(2);
+      expect(value.err).toContain('--filter: filter from must be a date YYYY-MM-DD or an ISO instant');
     });
   });
 });

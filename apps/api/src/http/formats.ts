@@ -23,9 +23,10 @@ import { badRequest } from './problem.js';
 /**
  * Content negotiation for the read routes: each answers JSON, and also a file — CSV or an Excel workbook — when the
  * caller asks with `?format=csv|xlsx` (which wins) or the matching `Accept` type. The route runs as for JSON, with
- * the same access checks; its answer is then turned into a table (libs/reporting/src/documents, the same tables
- * `npm run report` writes) and streamed with its Content-Type and a Content-Disposition whose file name carries
- * Chinese (RFC 6266, RFC 5987 `filename*`, with an ASCII `filename` for old clients).
+ * the same access checks; its answer is then turned into a table (libs/reporting/src/documents/read-tables.ts, the
+ * same tables and rows `npm run report -- --table` writes) and streamed with its Content-Type and a
+ * Content-Disposition whose file name carries Chinese (RFC 6266, RFC 5987 `filename*`, with an ASCII `filename` for
+ * old clients).
  */
 
 export type Representation = 'json' | 'csv' | 'xlsx';
@@ -175,13 +176,3 @@ export const WantsFile = createParamDecorator((_: unknown, context: ExecutionCon
   const representation = wanted.get(context.switchToHttp().getRequest<object>());
   return representation !== undefined && representation !== 'json';
 });
-
-/** Every item of a paged query, page after page: for a file of a whole list. */
-export async function* everyPage<T>(page: (n: number) => Promise<{ items: T[]; total: number }>): AsyncGenerator<T> {
-  for (let n = 1, seen = 0; ; n++) {
-    const { items, total } = await page(n);
-    yield* items;
-    seen += items.length;
-    if (items.length === 0 || seen >= total) return;
-  }
-}

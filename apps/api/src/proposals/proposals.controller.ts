@@ -12,8 +12,8 @@ import { CommandRoute, commandData, commandRequest, Envelope, type CommandEnvelo
 import { ProposalIdPipe } from '../http/params.js';
 import { Answers } from '../openapi/decorators.js';
 import { ListProposalsQuery, ReadQuery } from '../read/query-dto.js';
-import { everyPage, Exportable, WantsFile } from '../http/formats.js';
-import { listFilters, proposalsTable } from '@app/reporting';
+import { Exportable, WantsFile } from '../http/formats.js';
+import { everyProposal, proposalListTable } from '@app/reporting';
 import {
   AnswerDto,
   AssignDto,
@@ -92,11 +92,11 @@ export class ProposalsController {
 
   /** The proposals the caller may see, filtered, sorted and paged, from the read model. */
   @Get()
-  @Exportable((rows: AsyncIterable<ProposalSummary>, x) => proposalsTable('list', rows, x.meta, listFilters(x.query)))
+  @Exportable((rows: AsyncIterable<ProposalSummary>, x) => proposalListTable(rows, x.meta, x.query))
   @Answers('ProposalPage')
   list(@CurrentPrincipal() p: Principal, @Query() q: ListProposalsQuery, @WantsFile() file: boolean): Promise<Paged<ProposalSummary>> | AsyncIterable<ProposalSummary> {
     // A file holds every proposal the filters select, in the order asked for; JSON one page.
-    if (file) return everyPage((page) => this.readModel.list(p.tenant, p, { ...q, page, pageSize: 200 }));
+    if (file) return everyProposal(this.readModel, p.tenant, p, q);
     return this.readModel.list(p.tenant, p, { ...q, page: q.page ?? 1, pageSize: q.pageSize ?? 20 });
   }
 

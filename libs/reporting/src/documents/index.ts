@@ -6,3 +6,4 @@ export * from './xlsx.js';
 export * from './report-data.js';
 export * from './annual-report.js';
 export * from './answers-compilation.js';
+export * from './read-tables.js';
