@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
+import type { Browser, BrowserContext, Download, Locator, Page } from 'playwright-core';
 import { loadConfig } from '@app/config';
 import { mintToken } from '@app/identity';
 import { replayCommand } from '../../apps/cli/src/replay/replay.command.js';
@@ -222,6 +224,102 @@ if (!CHROMIUM_FOUND) {
       expect(problems).toEqual([]);
     });
 
+    /** Clicks a download button and catches the file the browser saves: its name and its bytes. */
+    async function downloaded(page: Page, button: Locator): Promise<{ name: string; body: Buffer }> {
+      const [download] = await Promise.all([page.waitForEvent('download') as Promise<Download>, button.click()]);
+      const path = await download.path();
+      return { name: download.suggestedFilename(), body: readFileSync(path) };
+    }
+    /** The name the API gives a file: Content-Disposition's filename* (RFC 5987), as a browser reads it. */
+    async function apiFilename(path: string, token: string): Promise<string> {
+      const reply = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      await reply.arrayBuffer();
+      const star = /filename\*=UTF-8''([^;]+)/i.exec(reply.headers.get('content-disposition') ?? '');
+      expect(star).not.toBeNull();
+      return decodeURIComponent((star as RegExpExecArray)[1]);
+    }
+
+    it('downloads the annual report of the session as Word, with its figures, under the API’s Chinese name', async () => {
+      const { page, problems } = await signedIn(auditor);
+      await page.goto(`${base}/dashboard/overview?session=6-3&asOf=2019-12-31`);
+      await expect(figure(page, 'filed').textContent()).resolves.toBe('184');
+      const button = page.getByTestId('download-report-docx');
+      const file = await downloaded(page, button);
+      expect(file.name).toBe(await apiFilename('/sessions/6-3/report.docx?asOf=2019-12-31', auditor));
+      expect(file.name).toBe('区政协六届三次会议提案办理情况报告（截至2019-12-31）.docx');
+      const xml = await (((await JSZip.loadAsync(file.body)).file('word/document.xml')) as JSZip.JSZipObject).async('string');
+      const text = xml.replace(/<\/w:p>/g, '\n').replace(/<[^>]+>/g, '');
+      expect(text).toContain('委员共提交提案184件');
+      expect(text).toContain('（A类）134件，占86.5%，比上届提高2.1个百分点');
+      expect(text).toContain('主动公开提案答复120件，占立案提案的77.4%');
+      expect(await button.isDisabled()).toBe(false); // enabled again once saved
+
+      // The statistics as CSV: what the page shows, as of the same date.
+      const csv = await downloaded(page, page.getByTestId('download-statistics-csv'));
+      expect(csv.name).toBe(await apiFilename('/sessions/6-3/statistics?asOf=2019-12-31&format=csv', auditor));
+      const lines = csv.body.toString('utf8').split('\r\n');
+      expect(lines[0]).toBe('\ufeff截至日期,指标代码,指标,数量,百分比(%),口径');
+      expect(lines.find((l) => l.startsWith('2019-12-31,solveRate,'))).toMatch(/^2019-12-31,solveRate,解决率,134,86\.5,/);
+      await screenshot(page, 'downloads-overview');
+      expect(problems).toEqual([]);
+    });
+
+    it('downloads the proposals list with the page’s filters as a workbook: Chinese headers, only the filtered rows', async () => {
+      const { page, problems } = await signedIn(auditor);
+      const filters = 'session=6-3&status=answered&key=true';
+      await page.goto(`${base}/dashboard/proposals?${filters}&pageSize=20`);
+      const expected = (await api.get(`/proposals?${filters}&sort=-updatedAt&pageSize=200`, auditor)).body as { items: { id: string; number: string }[]; total: number };
+      expect(expected.total).toBeGreaterThan(20); // more than the page shows: the file holds them all
+      await expect(page.getByTestId('proposals-total').textContent()).resolves.toBe(`共 ${expected.total} 件`);
+      const file = await downloaded(page, page.getByTestId('download-proposals-xlsx'));
+      expect(file.name).toBe(await apiFilename(`/proposals?${filters}&sort=-updatedAt&format=xlsx`, auditor));
+      expect(file.name).toMatch(/^提案清单（届次 6-3，状态 已答复，重点提案）.*\.xlsx$/);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(file.body as unknown as ArrayBuffer);
+      const sheet = workbook.worksheets[0];
+      const header = (sheet.getRow(2).values as unknown[]).slice(1);
+      expect(header.slice(0, 6)).toEqual(['编号', '标题', '届次', '类别', '提案人', '状态']);
+      const rows: { id: string; status: string; key: string }[] = [];
+      sheet.eachRow((row, n) => {
+        if (n > 2) rows.push({ id: String(row.getCell(header.indexOf('提案ID') + 1).value), status: String(row.getCell(6).value), key: String(row.getCell(header.indexOf('重点提案') + 1).value) });
+      });
+      expect(rows.map((r) => r.id)).toEqual(expected.items.map((p) => p.id));
+      expect(new Set(rows.map((r) => r.status))).toEqual(new Set(['已答复']));
+      expect(new Set(rows.map((r) => r.key))).toEqual(new Set(['是']));
+      await screenshot(page, 'downloads-proposals');
+      expect(problems).toEqual([]);
+    });
+
+    it('says why a download failed, with the problem’s detail, and keeps the button disabled while it runs', async () => {
+      const { page, problems } = await signedIn(auditor);
+      await page.goto(`${base}/dashboard/supervision?session=6-3`);
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route((url: URL) => url.pathname === '/supervision/overdue' && url.searchParams.get('format') === 'xlsx', async (route) => {
+        await held;
+        await route.fulfill({
+          status: 403,
+          headers: { 'content-type': 'application/problem+json' },
+          body: JSON.stringify({ type: 'about:blank', title: 'Forbidden', status: 403, detail: '测试：该角色无权导出逾期清单' }),
+        });
+      });
+      const button = page.getByTestId('download-overdue-xlsx');
+      await button.click();
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('[data-testid="download-overdue-xlsx"][aria-disabled="true"], [data-testid="download-overdue-xlsx"]:disabled') !== null);
+      expect(await page.getByTestId('download-overdue-csv').isDisabled()).toBe(true);
+      release();
+      const message = page.locator('.el-message--error');
+      await message.waitFor();
+      await expect(message.textContent()).resolves.toContain('下载失败：测试：该角色无权导出逾期清单');
+      expect(await button.isDisabled()).toBe(false);
+      expect(problems.filter((p) => !/^HTTP 403|status of 403/.test(p))).toEqual([]);
+
+      // The due-soon list downloads as it is.
+      const file = await downloaded(page, page.getByTestId('download-due-soon-csv'));
+      expect(file.name).toBe(await apiFilename('/supervision/due-soon?session=6-3&days=14&format=csv', auditor));
+      expect(file.body.toString('utf8').split('\r\n')[0]).toMatch(/^\ufeff截至日期,编号,标题,/);
+    });
+
     it('lists a proposal’s handling trail in order, with names and business dates, and verifies its chain', async () => {
       const list = await api.get('/proposals?session=6-3&key=true&claimed=true&sort=number&pageSize=1', auditor);
       const id = list.body.items[0].id as string;
@@ -263,9 +361,14 @@ if (!CHROMIUM_FOUND) {
       const proposers = await page.getByTestId('proposals-table').locator('tbody td[data-column="proposers"]').allTextContents();
       expect(proposers.length).toBe(Math.min(theirs.body.total, 20));
       for (const names of proposers) expect(names).toContain(member.name);
-      // A page the role may not open says so, without asking the API.
+      // The list they see, as a file; the report, which everyone signed in may read.
+      expect(await page.getByTestId('download-proposals-xlsx').count()).toBe(1);
+      await page.goto(`${base}/dashboard/overview`);
+      await page.getByTestId('download-report-docx').waitFor();
+      // A page the role may not open says so, without asking the API, and offers none of its files.
       await page.goto(`${base}/dashboard/audit`);
       await expect(page.locator('[data-state="forbidden"]').textContent()).resolves.toContain('无权查看');
+      expect(await page.getByTestId('downloads').count()).toBe(0);
       expect(problems).toEqual([]);
     });
 
@@ -282,6 +385,11 @@ if (!CHROMIUM_FOUND) {
       expect(titles.length).toBeGreaterThan(0);
       for (const t of titles) expect(t).toContain('养老');
       await screenshot(page, 'public');
+      // The answer compilation, public as the answers are: no token needed.
+      const file = await downloaded(page, page.getByTestId('download-answers-docx'));
+      expect(file.name).toBe('区政协六届三次会议提案答复汇编.docx');
+      const xml = await ((await JSZip.loadAsync(file.body)).file('word/document.xml') as JSZip.JSZipObject).async('string');
+      expect(xml).toContain('区政协六届三次会议提案答复汇编');
       expect(problems).toEqual([]);
     });
 
