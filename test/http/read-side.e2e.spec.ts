@@ -111,6 +111,15 @@ describe('read side over HTTP', () => {
     expect(future.headers.get('retry-after')).toBe('1');
   });
 
+  it('answers at once for a position no read model reads (a trail anchor), once every projected event before it is in', async () => {
+    const { position } = await api.store.append('anchor-jinshan', [{ id: crypto.randomUUID(), type: 'trail.anchored.v1', data: {}, metadata: {} }]);
+    const read = await api.get(`/proposals?session=6-3&minPosition=${position}`, people.office);
+    expect(read.status).toBe(200);
+    // A projected event after it is waited for as before.
+    const step = await api.post(`/proposals/${ids.canteen}/supervision`, people.office, { key: true });
+    expect((await api.get(`/proposals/${ids.canteen}?minPosition=${step.body.position}`, people.office)).body.key).toBe(true);
+  });
+
   it('gives the session statistics equal to the report job computed from the event log', async () => {
     const statistics = await api.read('/sessions/6-3/statistics', people.auditor);
     expect(statistics.status).toBe(200);

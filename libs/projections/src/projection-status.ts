@@ -12,6 +12,19 @@ export interface ProjectionStatus {
   readonly secondsBehind: number;
 }
 
+/**
+ * Whether the read models hold every event up to `position`, given their lowest checkpoint. A checkpoint is the
+ * last event the projections read, and they read only the projected streams: an event of another stream (a trail
+ * anchor, say) never becomes anyone's checkpoint. So `position` is reached once the log holds it and no projected
+ * event lies between the checkpoint and it. One indexed read of at most one event.
+ */
+export async function projectedUpTo(store: EventStore, checkpoint: number, position: number): Promise<boolean> {
+  if (checkpoint >= position) return true;
+  if ((await store.headPosition()) < position) return false;
+  const [next] = await store.readAll({ fromPosition: checkpoint, maxCount: 1, filter: PROJECTED_STREAMS });
+  return next === undefined || next.position > position;
+}
+
 /** The detailed status `GET /projections` shows: reads up to 10,000 events per projection, so not for probes. */
 export async function projectionStatus(
   store: EventStore,

@@ -3,7 +3,7 @@ import type { EventStore, RecordedEvent, Subscription } from '@app/event-store';
 import type { Generation, ReadStore } from '@app/read-store';
 import { eventCodec, type EventCodec } from '@app/proposals';
 import { BatchApplier, PROJECTED_STREAMS, ProjectionFailed } from './batch-applier.js';
-import { projectionStatus, type ProjectionStatus, type RunnerHealth } from './projection-status.js';
+import { projectedUpTo, projectionStatus, type ProjectionStatus, type RunnerHealth } from './projection-status.js';
 import type { Projection } from './projection.js';
 import { isTransientError } from './transient.js';
 
@@ -216,10 +216,13 @@ export class ProjectionRunner extends EventEmitter {
     return Math.min(...this.projections.map((p) => this.positions.get(p.name) ?? 0));
   }
 
-  /** Resolves true once every projection has reached `position`, false after `timeoutMs` or if it stops. */
-  waitFor(position: number, timeoutMs: number): Promise<boolean> {
-    if (this.position() >= position) return Promise.resolve(true);
-    if (this.failure) return Promise.resolve(false);
+  /**
+   * Resolves true once every projection has every event up to `position` (`projectedUpTo`: a position past the last
+   * projected event counts once the log holds it), false after `timeoutMs` or if it stops.
+   */
+  async waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (await projectedUpTo(this.store, this.position(), position)) return true;
+    if (this.failure) return false;
     return new Promise((resolve) => {
       const done = (reached: boolean) => {
         clearTimeout(timer);
@@ -227,7 +230,11 @@ export class ProjectionRunner extends EventEmitter {
         this.off('stopped', gaveUp);
         resolve(reached);
       };
-      const check = (at: number) => at >= position && done(true);
+      const check = (at: number) =>
+        void projectedUpTo(this.store, at, position).then(
+          (reached) => reached && done(true),
+          () => undefined, // the next checkpoint asks again; the timer ends the wait
+        );
       const gaveUp = () => done(false);
       const timer = setTimeout(() => done(false), timeoutMs);
       this.on('checkpoint', check);

@@ -11,6 +11,7 @@ import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { MongoReadStore, READ_STORE, SqliteReadStore, type ReadStore } from '@app/read-store';
 import {
   auditProjection,
+  projectedUpTo,
   projectionStatus,
   ProjectionRunner,
   proposalsProjection,
@@ -100,7 +101,7 @@ export class ReadModels implements OnApplicationBootstrap, BeforeApplicationShut
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const checkpoints = await this.readStore.checkpoints();
-      if (this.projections.every((p) => (checkpoints.get(p.name) ?? 0) >= position)) return true;
+      if (await projectedUpTo(this.store, Math.min(...this.projections.map((p) => checkpoints.get(p.name) ?? 0)), position)) return true;
       if (Date.now() >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
