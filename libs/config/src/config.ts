@@ -22,6 +22,8 @@ export interface AppConfig {
   readonly readStore: 'sqlite' | 'mongodb';
   readonly mongodbUrl?: string;
   readonly sqliteSynchronous: 'full' | 'normal';
+  /** Whether the embedded event store writes groups of appends on a thread of its own (SQLITE_WRITER_THREAD). */
+  readonly sqliteWriterThread: boolean;
   /** Whether the API process runs the projections itself (the embedded default) or leaves them to apps/projector. */
   readonly inProcessProjections: boolean;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -190,6 +192,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     readStore,
     mongodbUrl: url(env, 'MONGODB_URL', ['mongodb', 'mongodb+srv'], readStore === 'mongodb' ? 'when READ_STORE=mongodb' : undefined),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', ['full', 'normal'] as const, 'full'),
+    sqliteWriterThread: bool(env, 'SQLITE_WRITER_THREAD', true),
     inProcessProjections: bool(env, 'IN_PROCESS_PROJECTIONS', true),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
     logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, nodeEnv === 'production' ? 'json' : 'pretty'),

@@ -28,7 +28,7 @@ export interface RuntimeOptions {
 export function openEventStore(config: AppConfig): EventStore {
   switch (config.eventStore) {
     case 'sqlite':
-      return new SqliteEventStore({ path: eventStoreFile(config), synchronous: config.sqliteSynchronous });
+      return new SqliteEventStore({ path: eventStoreFile(config), synchronous: config.sqliteSynchronous, writerThread: config.sqliteWriterThread });
     case 'eventstoredb':
       // loadConfig guarantees the URL whenever EVENT_STORE=eventstoredb.
       return EventStoreDbEventStore.connect(config.eventStoreUrl as string);

@@ -1,7 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { describeEventStoreContract } from '../testing/event-store.contract.js';
+import { DuplicateEventId, WrongExpectedRevision, type NewEvent } from '../event-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
 describeEventStoreContract('SQLite (in memory)', async () => new SqliteEventStore({ path: ':memory:' }));
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const fileIn = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cppcc-store-'));
+  dirs.push(dir);
+  return join(dir, 'events.sqlite');
+};
+// A file, so that groups of appends go to the writer thread.
+describeEventStoreContract('SQLite (a file, writer thread)', async () => new SqliteEventStore({ path: fileIn(), synchronous: 'normal' }));
+
+describe('the embedded store writing groups on its writer thread', () => {
+  const event = (n: number): NewEvent => ({ id: randomUUID(), type: 'proposal.visited.v1', data: { n, note: '办前拜访' }, metadata: { actor: { id: 'u-1', role: 'unit' } } });
+
+  it('answers each append of a group on its own: a refused one fails alone, the rest are written and acknowledged', async () => {
+    const path = fileIn();
+    const store = new SqliteEventStore({ path, synchronous: 'normal' });
+    await store.append('proposal-jinshan:a', [event(0)], 'no_stream');
+    const repeated = event(1);
+    await store.append('proposal-jinshan:b', [repeated], 'no_stream');
+    // Arriving together: one group, one transaction.
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 20 }, (_, i) => store.append(`proposal-jinshan:p${i}`, [event(i), event(i + 1)], 'no_stream')),
+      store.append('proposal-jinshan:a', [event(9)], 5),
+      store.append('proposal-jinshan:b', [{ ...repeated, type: 'proposal.answered.v1' }, event(2)], 'any'),
+      store.append('proposal-jinshan:a', [event(10)], 0),
+    ]);
+    expect(results.slice(0, 20).map((r) => r.status === 'fulfilled' && r.value.nextExpectedRevision)).toEqual(Array(20).fill(1));
+    expect(results[20]).toMatchObject({ status: 'rejected', reason: expect.any(WrongExpectedRevision) });
+    expect((results[20] as PromiseRejectedResult).reason).toMatchObject({ stream: 'proposal-jinshan:a', expected: 5, actual: 0 });
+    expect(results[21]).toMatchObject({ status: 'rejected', reason: expect.any(DuplicateEventId) });
+    expect(results[22]).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 1 } });
+    await store.close();
+    // What was acknowledged is in the file, read by another connection.
+    const reopened = new SqliteEventStore({ path, writerThread: false });
+    expect((await reopened.readStream('proposal-jinshan:p19')).map((e) => e.data)).toEqual([{ n: 19, note: '办前拜访' }, { n: 20, note: '办前拜访' }]);
+    expect((await reopened.readStream('proposal-jinshan:a')).length).toBe(2);
+    expect((await reopened.readStream('proposal-jinshan:b')).length).toBe(1);
+    await reopened.close();
+  });
+
+  it('writes what it accepted before it closes', async () => {
+    const path = fileIn();
+    const store = new SqliteEventStore({ path, synchronous: 'normal' });
+    const appends = Array.from({ length: 50 }, (_, i) => store.append(`proposal-jinshan:q${i % 5}`, [event(i)], 'any'));
+    await store.close();
+    await expect(Promise.all(appends)).resolves.toHaveLength(50);
+    await expect(store.append('proposal-jinshan:q0', [event(0)])).rejects.toThrow('closed');
+    const reopened = new SqliteEventStore({ path, writerThread: false });
+    expect(await reopened.headPosition()).toBe(50);
+    await reopened.close();
+  });
+});
 
 describe('the embedded store', () => {
   it('stores the JSON text an event comes with, as given: the text its writer hashed', async () => {

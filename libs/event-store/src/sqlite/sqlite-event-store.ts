@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { ensurePrivateFile } from '@app/config';
+import { createRequire } from 'node:module';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import {
-  checkExpectedRevision,
   DuplicateEventId,
   WrongExpectedRevision,
   type AppendResult,
@@ -16,6 +17,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../event-store.js';
+import { createWriter, flattenRequests, unflattenOutcomes, WRITER_THREAD_SOURCE, type WriteOutcome, type WriteRequest } from './sqlite-writer.js';
 
 export interface SqliteEventStoreOptions {
   /** A file path, or `:memory:` for tests. */
@@ -27,6 +29,11 @@ export interface SqliteEventStoreOptions {
   readonly synchronous?: 'full' | 'normal';
   /** How often a live subscription looks for appends made by other processes on the same file. */
   readonly pollIntervalMs?: number;
+  /**
+   * Whether groups of appends are written by a thread of their own (SQLITE_WRITER_THREAD; default true, never for
+   * `:memory:`), so that their SQL, COMMIT and fsync leave the event loop.
+   */
+  readonly writerThread?: boolean;
 }
 
 interface Row {
@@ -41,14 +48,15 @@ interface Row {
 }
 
 interface PendingAppend {
-  stream: string;
-  events: readonly NewEvent[];
-  expected: ExpectedRevision;
+  request: WriteRequest;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
 
-type Outcome = { ok: true; value: AppendResult } | { ok: false; error: unknown };
+/** A reply of the writer thread: the outcomes of the group it was sent, or the error that aborted it. */
+type ThreadReply = { outcomes: unknown[] } | { error: { message: string; code?: string } };
+
+const betterSqlite3Path = createRequire(import.meta.url).resolve('better-sqlite3');
 
 const SCHEMA_VERSION = 1;
 const PAGE = 1000;
@@ -68,7 +76,9 @@ const toRecorded = (r: Row): RecordedEvent => ({
  * The embedded event store: one SQLite file in WAL mode, no server.
  * Appends that arrive in the same turn of the event loop are committed together in one transaction
  * (group commit), each still checked against its own expected revision; a promise resolves only after the
- * commit that made its events durable.
+ * commit that made its events durable. A lone append is written at once on this thread; a group of several goes
+ * to the writer thread, and the appends that arrive while it writes make the next group: the event loop decides
+ * the next commands while the thread commits, and every group waits for one commit (one fsync) only.
  */
 export class SqliteEventStore implements EventStore {
   readonly db: Database.Database;
@@ -78,7 +88,13 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly stmt: ReturnType<SqliteEventStore['prepare']>;
   private readonly filtered = new Map<string, Database.Statement>();
-  private readonly commitBatch: Database.Transaction<(batch: readonly PendingAppend[]) => Outcome[]>;
+  private readonly write: (batch: readonly WriteRequest[]) => WriteOutcome[];
+  private threadOptions: { path: string; synchronous: string } | undefined;
+  private thread: Worker | undefined;
+  /** The group the writer thread is writing; appends arriving meanwhile wait in `queue` for the next one. */
+  private writing: PendingAppend[] | undefined;
+  private readonly idle: (() => void)[] = [];
+  private closing = false;
 
   constructor(options: SqliteEventStoreOptions) {
     // 0600 before SQLite creates it, so that its -wal and -shm files are 0600 too.
@@ -90,7 +106,9 @@ export class SqliteEventStore implements EventStore {
     this.migrate();
     this.stmt = this.prepare();
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
-    this.commitBatch = this.db.transaction((batch: readonly PendingAppend[]) => batch.map((p) => this.tryAppend(p)));
+    this.write = createWriter(this.db);
+    const synchronous = options.synchronous === 'normal' ? 'NORMAL' : 'FULL';
+    this.threadOptions = options.path !== ':memory:' && options.writerThread !== false ? { path: options.path, synchronous } : undefined;
   }
 
   private migrate(): void {
@@ -119,106 +137,103 @@ export class SqliteEventStore implements EventStore {
   private prepare() {
     const db = this.db;
     return {
-      head: db.prepare('SELECT max(revision) AS revision FROM events WHERE stream = ?').pluck(),
-      insert: db.prepare(
-        'INSERT INTO events (stream, revision, id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
       // A bound `LIMIT -1` makes SQLite plan the lookup several times slower: one statement without a limit.
       byRevision: db.prepare('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision'),
       byRevisionLimited: db.prepare('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?'),
-      idsOf: db.prepare('SELECT id, revision, position FROM events WHERE stream = ? ORDER BY revision'),
       all: db.prepare('SELECT * FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?'),
       headPosition: db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck(),
     };
   }
 
   append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision = 'any'): Promise<AppendResult> {
-    if (this.closed) return Promise.reject(new Error('event store is closed'));
+    if (this.closed || this.closing) return Promise.reject(new Error('event store is closed'));
     if (events.length === 0) return Promise.reject(new RangeError('nothing to append'));
+    const request: WriteRequest = {
+      stream,
+      expected: expectedRevision,
+      events: events.map((e) => ({
+        id: e.id,
+        type: e.type,
+        data: e.json ? e.json.data : JSON.stringify(e.data),
+        metadata: e.json ? e.json.metadata : JSON.stringify(e.metadata),
+      })),
+    };
     return new Promise((resolve, reject) => {
-      if (this.queue.push({ stream, events, expected: expectedRevision, resolve, reject }) === 1)
-        setImmediate(() => this.flush());
+      if (this.queue.push({ request, resolve, reject }) === 1 && !this.writing) setImmediate(() => this.flush());
     });
   }
 
+  /** Writes what has queued up: a lone append here and now, a group on the writer thread. */
   private flush(): void {
+    if (this.writing || this.queue.length === 0 || this.closed) return;
     const batch = this.queue;
     this.queue = [];
-    if (batch.length === 0 || this.closed) return;
-    let outcomes: Outcome[];
+    const thread = batch.length > 1 ? this.writerThread() : undefined;
+    if (thread) {
+      this.writing = batch;
+      thread.ref();
+      thread.postMessage(flattenRequests(batch.map((p) => p.request)));
+      return;
+    }
+    let outcomes: WriteOutcome[];
     try {
-      // BEGIN IMMEDIATE: the write lock first, waiting for it (busy_timeout) if another process holds it. A deferred
-      // transaction reads the head first and then fails at once with SQLITE_BUSY(_SNAPSHOT) when another process
-      // committed in between (the replay beside the service), whatever busy_timeout says.
-      outcomes = this.commitBatch.immediate(batch);
+      outcomes = this.write(batch.map((p) => p.request));
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;
     }
+    this.settle(batch, outcomes);
+  }
+
+  private settle(batch: readonly PendingAppend[], outcomes: readonly WriteOutcome[]): void {
     batch.forEach((p, i) => {
       const o = outcomes[i];
-      if (o.ok) p.resolve(o.value);
-      else p.reject(o.error);
+      if (o.ok) p.resolve({ nextExpectedRevision: o.nextExpectedRevision, position: o.position });
+      else if (o.refused === 'revision') p.reject(new WrongExpectedRevision(o.stream, o.expected, o.actual));
+      else p.reject(new DuplicateEventId(o.stream, o.eventId));
     });
     for (const wake of this.wakeups) wake();
   }
 
-  /**
-   * A refused append (wrong expected revision, duplicate ids) throws before it inserts anything, so it needs no
-   * savepoint; a database error aborts the whole group transaction and fails every append in it.
-   */
-  private tryAppend(p: PendingAppend): Outcome {
-    try {
-      return { ok: true, value: this.appendInTransaction(p) };
-    } catch (error) {
-      if (error instanceof WrongExpectedRevision || error instanceof DuplicateEventId) return { ok: false, error };
-      throw error;
-    }
+  /** The writer thread, started with the first group; none for `:memory:`, when turned off, or after it failed. */
+  private writerThread(): Worker | undefined {
+    if (this.thread || !this.threadOptions) return this.thread;
+    const thread = new Worker(WRITER_THREAD_SOURCE, { eval: true, workerData: { ...this.threadOptions, betterSqlite3: betterSqlite3Path } });
+    thread.on('message', (reply: ThreadReply) => this.written(reply));
+    thread.on('error', (error) => this.threadFailed(error));
+    thread.on('exit', (code) => this.threadFailed(new Error(`the event store's writer thread exited (code ${code})`)));
+    thread.unref();
+    this.thread = thread;
+    return thread;
   }
 
-  private appendInTransaction({ stream, events, expected }: PendingAppend): AppendResult {
-    const head = this.stmt.head.get(stream) as number | null;
-    const actual = head === null ? 'no_stream' : head;
-    const repeat = this.findRepeat(stream, events, expected, actual);
-    if (repeat) return repeat;
-    checkExpectedRevision(stream, expected, actual);
-    const created = new Date().toISOString();
-    let revision = head ?? -1;
-    let position = 0;
-    for (const e of events) {
-      revision += 1;
-      const data = e.json ? e.json.data : JSON.stringify(e.data);
-      const metadata = e.json ? e.json.metadata : JSON.stringify(e.metadata);
-      const info = this.stmt.insert.run(stream, revision, e.id, e.type, data, metadata, created);
-      position = Number(info.lastInsertRowid);
-    }
-    return { nextExpectedRevision: revision, position };
+  private written(reply: ThreadReply): void {
+    const batch = this.writing as PendingAppend[];
+    this.writing = undefined;
+    this.thread?.unref();
+    if ('error' in reply) {
+      const error = Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {});
+      for (const p of batch) p.reject(error);
+    } else this.settle(batch, unflattenOutcomes(reply.outcomes));
+    // What arrived while the thread wrote is the next group: sent at once, so that the thread commits it while
+    // this thread decides the commands just answered.
+    this.flush();
+    if (!this.writing) for (const done of this.idle.splice(0)) done();
   }
 
   /**
-   * EventStoreDB's idempotence: when the ids were already appended to this stream, right after the revision the
-   * caller expects (or anywhere, for `any`), the append is a no-op answering what the first one did.
+   * A writer thread that dies fails the group it held — nothing of it was acknowledged, and whether its COMMIT
+   * landed is for a retry to find out (idempotent by event id) — and the store writes on this thread from then on.
    */
-  private findRepeat(
-    stream: string,
-    events: readonly NewEvent[],
-    expected: ExpectedRevision,
-    actual: number | 'no_stream',
-  ): AppendResult | undefined {
-    if (actual === 'no_stream' || expected === actual) return undefined;
-    const stored = this.stmt.idsOf.all(stream) as { id: string; revision: number; position: number }[];
-    const start =
-      typeof expected === 'number' ? expected + 1 : expected === 'no_stream' ? 0 : stored.findIndex((s) => s.id === events[0].id);
-    if (start < 0 || stored[start]?.id !== events[0].id) {
-      const clash = events.find((e) => stored.some((s) => s.id === e.id));
-      if (clash && expected === 'any') throw new DuplicateEventId(stream, clash.id);
-      return undefined;
-    }
-    for (let i = 0; i < events.length; i++) {
-      if (stored[start + i]?.id !== events[i].id) throw new DuplicateEventId(stream, events[i].id);
-    }
-    const last = stored[start + events.length - 1];
-    return { nextExpectedRevision: last.revision, position: last.position };
+  private threadFailed(error: unknown): void {
+    if (!this.thread) return;
+    this.thread = undefined;
+    this.threadOptions = undefined;
+    const batch = this.writing;
+    this.writing = undefined;
+    for (const p of batch ?? []) p.reject(error);
+    this.flush();
+    if (!this.writing) for (const done of this.idle.splice(0)) done();
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -305,12 +320,21 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.flush();
+    if (this.closed || this.closing) return;
+    this.closing = true;
+    // Everything accepted is written (or refused) before the file closes.
+    while (this.writing || this.queue.length > 0) {
+      if (this.writing) await new Promise<void>((resolve) => this.idle.push(resolve));
+      else this.flush();
+    }
     this.closed = true;
     for (const wake of this.wakeups) wake();
+    const thread = this.thread;
+    this.thread = undefined;
+    await thread?.terminate();
     this.db.close();
   }
+
 }
 
 function filterArgs(filter: EventFilter): unknown[] {
