@@ -1,6 +1,7 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { compiledBody } from './compiled-body.js';
 import { HttpProblem, type FieldProblem } from './problem.js';
 
 function flatten(errors: readonly ValidationError[], parent = ''): FieldProblem[] {
@@ -57,6 +58,10 @@ export class BodyPipe implements PipeTransform {
       const repeated = Object.entries(body).find(([, v]) => Array.isArray(v));
       if (repeated) throw new HttpProblem(400, `${repeated[0]} must be given once`, [{ field: repeated[0], reason: 'must be given once' }]);
     }
+    // Most bodies are valid and flat: checked by the DTO's rules compiled once (compiled-body.ts). The rest, and
+    // every refusal, take the full path below, which names each field and why.
+    const fast = compiledBody(metadata.metatype, body as Record<string, unknown>);
+    if (fast !== undefined) return fast;
     const instance = plainToInstance(metadata.metatype, body, { enableImplicitConversion: false }) as object;
     const errors = flatten(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
     if (errors.length > 0)
