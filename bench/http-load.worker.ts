@@ -35,10 +35,36 @@ export interface LoadResult {
   readonly errors: number;
   readonly timeouts: number;
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly mean: number; readonly max: number };
+  /** Every 2xx answer's latency, ascending: runs of the same target are merged from these. */
+  readonly latencies: Float64Array;
 }
 
-const percentile = (sorted: ArrayLike<number>, p: number): number =>
+export const percentile = (sorted: ArrayLike<number>, p: number): number =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+/** The result of several runs of one target, as if it were one run of their total length. */
+export function merged(runs: readonly LoadResult[]): LoadResult {
+  const latencies = Float64Array.from(runs.flatMap((r) => Array.from(r.latencies))).sort();
+  const status: Record<string, number> = {};
+  for (const r of runs) for (const [code, n] of Object.entries(r.status)) status[code] = (status[code] ?? 0) + n;
+  const sum = (f: (r: LoadResult) => number) => runs.reduce((a, r) => a + f(r), 0);
+  return {
+    seconds: sum((r) => r.seconds),
+    sent: sum((r) => r.sent),
+    ok: sum((r) => r.ok),
+    non2xx: sum((r) => r.non2xx),
+    status,
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      mean: latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length),
+      max: latencies.length ? latencies[latencies.length - 1] : NaN,
+    },
+    latencies,
+  };
+}
 
 async function load(options: LoadOptions): Promise<LoadResult> {
   const { requests } = options;
@@ -90,6 +116,7 @@ async function load(options: LoadOptions): Promise<LoadResult> {
       mean: sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length),
       max: sorted.length ? sorted[sorted.length - 1] : NaN,
     },
+    latencies: sorted,
   };
 }
 

@@ -13,7 +13,7 @@ import { mintToken, type TokenClaims } from '@app/identity';
 import type { Actor, ProposalCommand } from '@app/proposals';
 import { ReadModels } from '@app/runtime';
 import { createApp } from '../apps/api/src/create-app.js';
-import type { LoadOptions, LoadRequest, LoadResult } from './http-load.worker.js';
+import { merged, type LoadOptions, type LoadRequest, type LoadResult } from './http-load.worker.js';
 import { figure, type BenchFigure } from './result.js';
 import { seededRandom, TITLES, UNITS, seedWorkloadDirectory } from './workload.js';
 
@@ -34,6 +34,7 @@ import { seededRandom, TITLES, UNITS, seedWorkloadDirectory } from './workload.j
  *   HTTP_REF_SECONDS   duration of the reference without HTTP (default 5)
  *   HTTP_CONNECTIONS   connections, and concurrent callers of the reference (default 50)
  *   HTTP_PROPOSALS     assigned proposals prepared beforehand (default 2,000: ten sessions of 200)
+ *   HTTP_ROUNDS        the GETs and their reference take turns in this many rounds (default 5)
  *   HTTP_PROFILE       a directory: the API's thread is CPU-profiled during each measured run (<run>.cpuprofile)
  */
 const MODES = (process.env.HTTP_SYNC ?? 'full').split(',').map((m) => m.trim()) as ('full' | 'normal')[];
@@ -42,6 +43,7 @@ const REF_SECONDS = Number(process.env.HTTP_REF_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.HTTP_CONNECTIONS ?? 50);
 const PROPOSALS = Number(process.env.HTTP_PROPOSALS ?? 2_000);
 const PROFILE_DIR = process.env.HTTP_PROFILE;
+const ROUNDS = Number(process.env.HTTP_ROUNDS ?? 5);
 const WARMUP_SECONDS = 2;
 const SECRET = 'bench-secret-of-at-least-thirty-two-characters';
 const TENANT = 'jinshan';
@@ -196,30 +198,47 @@ async function profiled<T>(label: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** One GET over and over, `connections` at a time: a warm-up, then the measured run. */
-async function hammer(label: string, url: string, request: LoadRequest): Promise<LoadResult> {
-  const options = { url, connections: CONNECTIONS, requests: [{ ...request, method: 'GET' as const }], offset: 0 };
-  const warm = await loadInWorker({ ...options, seconds: WARMUP_SECONDS });
-  if (warm.ok === 0) throw new Error(`${label}: the warm-up got no 2xx answer (status ${JSON.stringify(warm.status)}, errors ${warm.errors})`);
-  const load = await profiled(label, () => loadInWorker({ ...options, seconds: SECONDS }));
-  log(
-    `http: ${label}, ${CONNECTIONS} connections, ${load.seconds.toFixed(1)} s: ${fmt(load.ok / load.seconds)} requests/s; ` +
-      `p50 ${ms(load.latencyMs.p50)}, p99 ${ms(load.latencyMs.p99)}, max ${ms(load.latencyMs.max)}; status ${JSON.stringify(load.status)}, errors ${load.errors}`,
-  );
-  return load;
+/** A GET the load generator repeats, `connections` at a time. */
+interface Target {
+  readonly label: string;
+  readonly url: string;
+  readonly request: LoadRequest;
+}
+
+/**
+ * Each target warmed up, then measured in ROUNDS turns, one after the other within each round, for SECONDS in all:
+ * the machine's other load falls on the reference and on the API alike rather than on whichever ran when it peaked.
+ * (Profiled: one round, each target's profile of its own.)
+ */
+async function interleaved(targets: readonly Target[]): Promise<LoadResult[]> {
+  const options = (t: Target, seconds: number) => ({ url: t.url, connections: CONNECTIONS, seconds, requests: [{ ...t.request, method: 'GET' as const }], offset: 0 });
+  for (const t of targets) {
+    const warm = await loadInWorker(options(t, WARMUP_SECONDS));
+    if (warm.ok === 0) throw new Error(`${t.label}: the warm-up got no 2xx answer (status ${JSON.stringify(warm.status)}, errors ${warm.errors})`);
+  }
+  const rounds = PROFILE_DIR ? 1 : ROUNDS;
+  const runs = targets.map(() => [] as LoadResult[]);
+  for (let round = 0; round < rounds; round++)
+    for (const [i, t] of targets.entries()) runs[i].push(await profiled(t.label, () => loadInWorker(options(t, SECONDS / rounds))));
+  return targets.map((t, i) => {
+    const load = merged(runs[i]);
+    log(
+      `http: ${t.label}, ${CONNECTIONS} connections, ${rounds} × ${(load.seconds / rounds).toFixed(1)} s: ${fmt(load.ok / load.seconds)} requests/s ` +
+        `(rounds: ${runs[i].map((r) => fmt(r.ok / r.seconds)).join(', ')}); p50 ${ms(load.latencyMs.p50)}, p99 ${ms(load.latencyMs.p99)}, max ${ms(load.latencyMs.max)}; ` +
+        `status ${JSON.stringify(load.status)}, errors ${load.errors}`,
+    );
+    return load;
+  });
 }
 
 /** The machine's limit for a request: a bare Fastify instance in this process, one route, no plugins. */
-async function bareFastify(): Promise<LoadResult> {
+async function bareFastify(): Promise<{ readonly target: Target; readonly close: () => Promise<void> }> {
   const bare = fastify({ logger: false });
   bare.get('/hello', async () => ({ hello: 'world' }));
   await bare.listen({ port: 0, host: '127.0.0.1' });
   const address = bare.server.address();
-  try {
-    return await hammer('bare-fastify-hello', `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, { path: '/hello' });
-  } finally {
-    await bare.close();
-  }
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return { target: { label: 'bare-fastify-hello', url, request: { path: '/hello' } }, close: () => bare.close() };
 }
 
 const rateOf = (load: LoadResult) => load.ok / load.seconds;
@@ -228,7 +247,7 @@ const clean = (load: LoadResult) => load.non2xx === 0 && load.errors === 0;
 /** GET /me and GET /health against the bare Fastify hello. */
 function readFigures(bare: LoadResult, me: LoadResult, health: LoadResult): BenchFigure[] {
   const where = `${CONNECTIONS} connections, ${SECONDS} s`;
-  const ref = `a bare Fastify instance in the same process answering GET /hello, same load generator, ${where}`;
+  const ref = `a bare Fastify instance in the same process answering GET /hello, same load generator, ${where}, taking turns with it in ${PROFILE_DIR ? 1 : ROUNDS} rounds`;
   const pair = (name: string, load: LoadResult): BenchFigure[] => {
     const met = rateOf(load) >= 0.7 * rateOf(bare) && load.latencyMs.p99 <= 10 && clean(load);
     const counts = `non-2xx ${load.non2xx}, connection errors ${load.errors}`;
@@ -270,11 +289,19 @@ async function measure(synchronous: 'full' | 'normal', bare?: LoadResult): Promi
     // unit against the directory, the most any caller costs it.
     const figures: BenchFigure[] = [];
     if (!bare) {
-      bare = await bareFastify();
+      const hello = await bareFastify();
       const unit = person({ sub: `u-${UNITS[0]}`, role: 'unit', unit: UNITS[0] });
-      const me = await hammer('api-get-me', url, { path: '/me', token: unit.token });
-      const health = await hammer('api-get-health', url, { path: '/health' });
-      figures.push(...readFigures(bare, me, health));
+      try {
+        const [reference, me, health] = await interleaved([
+          hello.target,
+          { label: 'api-get-me', url, request: { path: '/me', token: unit.token } },
+          { label: 'api-get-health', url, request: { path: '/health' } },
+        ]);
+        bare = reference;
+        figures.push(...readFigures(bare, me, health));
+      } finally {
+        await hello.close();
+      }
     }
 
     // Warm-up over HTTP (JIT, connections), not counted.
