@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pagesOf, SqliteEventStore } from '@app/event-store';
 import { SqliteReadStore, type DocWrite } from '@app/read-store';
-import { PROPOSALS, proposalsProjection, ProposalsQuery, toProjected, type ProposalDoc, type ProposalListQuery } from '@app/projections';
-import { eventCodec, type Actor } from '@app/proposals';
-import { ensureEventLog } from './generate.js';
+import { PROPOSALS, proposalsProjection, ProposalsQuery, type ProposalListQuery } from '@app/projections';
+import type { Actor } from '@app/proposals';
+import { proposalDocs } from './proposal-docs.js';
 import { figure, runBench } from './result.js';
 import { seededRandom, UNITS } from './workload.js';
 
@@ -16,22 +15,6 @@ import { seededRandom, UNITS } from './workload.js';
 const PROPOSALS_WANTED = Number(process.env.BENCH_PROPOSALS ?? 200_000);
 const dataDir = process.env.BENCH_DATA ?? join(tmpdir(), 'cppcc-bench');
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 2_000);
-
-async function proposalDocs(): Promise<ProposalDoc[]> {
-  const file = ensureEventLog(join(dataDir, 'events-1000000.sqlite'), 1_000_000);
-  const store = new SqliteEventStore({ path: file, synchronous: 'normal' });
-  const projection = proposalsProjection(480);
-  const docs = new Map<string, ProposalDoc>();
-  for await (const page of pagesOf(store, { maxCount: 10_000, filter: { streamPrefixes: ['proposal-'] } })) {
-    for (const recorded of page) {
-      const e = toProjected(eventCodec, recorded);
-      const key = e && projection.keyOf(e);
-      if (e && key) docs.set(key, projection.evolve(docs.get(key) ?? null, e) as ProposalDoc);
-    }
-  }
-  await store.close();
-  return [...docs.values()];
-}
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
@@ -63,7 +46,7 @@ async function timeQueries(query: ProposalsQuery, shapes: readonly Shape[], log:
  * one jurisdiction.
  */
 runBench(async (log) => {
-  const base = await proposalDocs();
+  const base = await proposalDocs(dataDir);
   const figures = [];
   const random = seededRandom(11);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];

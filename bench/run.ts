@@ -16,6 +16,7 @@ const BENCHES: readonly (readonly [name: string, entry: string, node?: readonly 
   ['rebuild', 'rebuild.bench.js', [REBUILD_HEAP]],
   ['report', 'report.bench.js'],
   ['list', 'list.bench.js'],
+  ['list-http', 'list-http.bench.js'],
   ['export', 'export.bench.js'],
   ['peer', 'peer-emmett.main.js'],
   ['webhooks', 'webhooks.main.js'],
