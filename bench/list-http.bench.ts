@@ -27,7 +27,7 @@ import { seededRandom, seedWorkloadDirectory, UNITS } from './workload.js';
  *
  * The data (a DATA_DIR with the jurisdictions' directories in its event store and the proposal documents, made by
  * the real projection from the generated log, in its read store) is made once, in a process of its own, and kept
- * under BENCH_DATA (default /tmp/cppcc-bench) as list-http-<proposals>.
+ * under BENCH_DATA (default /tmp/cppcc-bench) as list-http-<proposals>-v<version>.
  *
  *   BENCH_PROPOSALS       proposals (default 200,000)
  *   LIST_HTTP_SECONDS     autocannon duration (default 10)
@@ -44,7 +44,9 @@ const WARMUP_SECONDS = 3;
 const JURISDICTIONS = Array.from({ length: 50 }, (_, i) => `district-${i + 1}`);
 const SECRET = 'bench-secret-of-at-least-thirty-two-characters';
 const dataRoot = process.env.BENCH_DATA ?? join(tmpdir(), 'cppcc-bench');
-const dataDir = join(dataRoot, `list-http-${COUNT}`);
+/** Part of the cached data's name: raise it when what the data holds, or how the read store lays it out, changes. */
+const DATA_VERSION = 2;
+const dataDir = join(dataRoot, `list-http-${COUNT}-v${DATA_VERSION}`);
 const env = (dir: string, extra: Record<string, string> = {}) => ({ DATA_DIR: dir, AUTH_SECRET: SECRET, LOG_LEVEL: 'error', ...extra });
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const round2 = (n: number) => Math.round(n * 100) / 100;

@@ -18,7 +18,7 @@ import {
   type EventMetadata,
 } from '@app/proposals';
 import { memberNameIn, namesOf, NO_NAMES, unitNameIn, type NamesAtTheTime } from './names.js';
-import type { ProposalDoc } from './proposals/proposal-doc.js';
+import type { ListedProposal, ProposalDoc } from './proposals/proposal-doc.js';
 
 /**
  * How the read side shows what it stores, in one place: the read models keep codes and UTC instants; a reader gets
@@ -287,9 +287,9 @@ export interface ProposalSummary extends Timed<'filedAt'>, Timed<'updatedAt'>, M
   readonly escalated: boolean;
 }
 
-const namesOfDoc = (doc: ProposalDoc): NamesAtTheTime => doc.names ?? NO_NAMES;
+const namesOfDoc = (doc: Pick<ProposalDoc, 'names'>): NamesAtTheTime => doc.names ?? NO_NAMES;
 
-export function proposalSummary(doc: ProposalDoc, overdue: boolean, utcOffsetMinutes: number): ProposalSummary {
+export function proposalSummary(doc: ListedProposal, overdue: boolean, utcOffsetMinutes: number): ProposalSummary {
   const names = namesOfDoc(doc);
   return {
     id: doc.proposalId,
@@ -319,7 +319,7 @@ export function proposalSummary(doc: ProposalDoc, overdue: boolean, utcOffsetMin
 }
 
 /** Escalated for the due date in force: a later due date (re-negotiation, reassignment) starts afresh. */
-function escalationOf(doc: ProposalDoc, utcOffsetMinutes: number): { escalated: boolean } & MaybeTimed<'escalatedAt'> {
+function escalationOf(doc: Pick<ProposalDoc, 'escalations' | 'dueDate'>, utcOffsetMinutes: number): { escalated: boolean } & MaybeTimed<'escalatedAt'> {
   const current = (doc.escalations ?? []).filter((e) => e.dueDate === doc.dueDate);
   const at = current.length > 0 ? current[current.length - 1].at : null;
   return { escalated: at !== null, ...maybeTimed('escalatedAt', at, utcOffsetMinutes) };

@@ -26,6 +26,12 @@ export interface CollectionDef {
    * indexed within it, as a compound multikey index { partition, arrayField } would be.
    */
   readonly partition?: string;
+  /**
+   * The top-level fields a list shows of each document. Like an index, a promise about speed only: an adapter may
+   * keep them beside the query fields, so that a `find` asking for no more than these (`fields`) reads no whole
+   * document.
+   */
+  readonly summary?: readonly string[];
 }
 
 export interface Operators {
@@ -50,11 +56,16 @@ export interface Filter {
 
 export interface FindQuery {
   readonly filter?: Filter;
-  /** Declared scalar fields; ties are broken by id so that pages are stable. */
+  /**
+   * Declared scalar fields; ties are broken by id, in the direction of the last field (ascending when there is
+   * none), so that pages are stable and an index on the fields serves the whole order, backwards as well.
+   */
   readonly sort?: readonly (readonly [field: string, direction: 1 | -1])[];
   readonly skip?: number;
   /** Omit for every matching document. */
   readonly limit?: number;
+  /** Only these top-level fields of each document, and its id; omit for whole documents. */
+  readonly fields?: readonly string[];
 }
 
 export interface Page<T> {

@@ -124,3 +124,16 @@ export interface ProposalDoc extends Doc {
   readonly revision: number;
   readonly position: number;
 }
+
+/**
+ * What a list shows of each proposal (presentation.ts's proposalSummary, and isOverdue): the read store keeps these
+ * beside the query fields (CollectionDef.summary), so that a page of a list reads no whole document — the body, the
+ * answers' texts and every dated fact stay where they are.
+ */
+export const LISTED = [
+  'proposalId', 'number', 'session', 'title', 'category', 'proposers', 'status', 'open', 'leadUnit', 'coUnits', 'dueDate',
+  'key', 'claimed', 'latestCategory', 'published', 'escalations', 'filedAt', 'updatedAt', 'names',
+] as const satisfies readonly (keyof ProposalDoc)[];
+
+/** A proposal as a list reads it. */
+export type ListedProposal = Pick<ProposalDoc, 'id' | (typeof LISTED)[number]>;

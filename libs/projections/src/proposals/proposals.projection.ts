@@ -1,7 +1,7 @@
 import { businessDate, DIRECTORY_EVENT_TYPES, isOpen, readerIdsOf, REMINDER_EVENT_TYPES, SESSION_EVENT_TYPES, statusAfter, type ProposalEventType } from '@app/proposals';
 import { defineProjection, docId, ignoreAll, type ProjectedEvent, type ProjectedEventOf } from '../projection.js';
 import { mergeNames, namesOf, NO_NAMES, own, type NamesAtTheTime } from '../names.js';
-import type { PaperRecord, ProposalDoc } from './proposal-doc.js';
+import { LISTED, type PaperRecord, type ProposalDoc } from './proposal-doc.js';
 
 export const PROPOSALS = 'proposals';
 
@@ -80,6 +80,7 @@ export function proposalsProjection(utcOffsetMinutes: number) {
         ['tenant', 'filedAt'],
         ['tenant', 'updatedAt'],
       ],
+      summary: LISTED,
     },
     keyOf: (e) => (e.category === 'proposal' ? docId(e.tenant, e.streamId) : undefined),
     handlers: {

@@ -2,7 +2,7 @@ import type { Filter, FindQuery, ReadStore } from '@app/read-store';
 import { addDays, businessDate, inScope, readingScope, type Actor, type Category, type ProposalStatus } from '@app/proposals';
 import { proposalSummary, proposalView, type ProposalSummary, type ProposalView } from '../presentation.js';
 import { docId } from '../projection.js';
-import type { ProposalDoc } from './proposal-doc.js';
+import { LISTED, type ListedProposal, type ProposalDoc } from './proposal-doc.js';
 import { PROPOSALS } from './proposals.projection.js';
 import { remindersAbout, type ReminderDoc } from '../reminders/reminders.projection.js';
 
@@ -35,7 +35,7 @@ export interface ProposalListQuery {
   readonly pageSize: number;
 }
 
-export const isOverdue = (doc: ProposalDoc, today: string): boolean => doc.open && doc.dueDate !== null && doc.dueDate < today;
+export const isOverdue = (doc: Pick<ProposalDoc, 'open' | 'dueDate'>, today: string): boolean => doc.open && doc.dueDate !== null && doc.dueDate < today;
 
 export interface Paged<T> {
   readonly items: T[];
@@ -78,8 +78,9 @@ export class ProposalsQuery {
       sort: [[(descending ? sort.slice(1) : sort) as SortField, descending ? -1 : 1]],
       skip: (query.page - 1) * query.pageSize,
       limit: query.pageSize,
+      fields: LISTED,
     };
-    const { items, total } = await this.readStore.find<ProposalDoc>(PROPOSALS, find);
+    const { items, total } = await this.readStore.find<ListedProposal>(PROPOSALS, find);
     return { items: items.map((d) => this.summarize(d, today)), total, page: query.page, pageSize: query.pageSize };
   }
 
@@ -97,16 +98,17 @@ export class ProposalsQuery {
     return proposalView(doc, isOverdue(doc, this.today()), this.utcOffsetMinutes);
   }
 
-  private summarize(doc: ProposalDoc, today: string): ProposalSummary {
+  private summarize(doc: ListedProposal, today: string): ProposalSummary {
     return proposalSummary(doc, isOverdue(doc, today), this.utcOffsetMinutes);
   }
 
   /** Open proposals past their due date, oldest due first. */
   async overdue(tenant: string, session?: string): Promise<ProposalSummary[]> {
     const today = this.today();
-    const { items } = await this.readStore.find<ProposalDoc>(PROPOSALS, {
+    const { items } = await this.readStore.find<ListedProposal>(PROPOSALS, {
       filter: { tenant, open: true, dueDate: { $lt: today }, ...(session ? { session } : {}) },
       sort: [['dueDate', 1]],
+      fields: LISTED,
     });
     return items.map((d) => this.summarize(d, today));
   }
@@ -114,9 +116,10 @@ export class ProposalsQuery {
   /** Open proposals due within the next `days` days (today included), soonest first. */
   async dueSoon(tenant: string, days: number, session?: string): Promise<ProposalSummary[]> {
     const today = this.today();
-    const { items } = await this.readStore.find<ProposalDoc>(PROPOSALS, {
+    const { items } = await this.readStore.find<ListedProposal>(PROPOSALS, {
       filter: { tenant, open: true, dueDate: { $gte: today, $lte: addDays(today, days) }, ...(session ? { session } : {}) },
       sort: [['dueDate', 1]],
+      fields: LISTED,
     });
     return items.map((d) => this.summarize(d, today));
   }

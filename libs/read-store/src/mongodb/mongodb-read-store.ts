@@ -336,13 +336,15 @@ export class MongoReadStore implements ReadStore {
     const skip = query.skip ? Math.max(0, Math.floor(query.skip)) : 0;
     const limit = query.limit === undefined ? undefined : Math.max(0, Math.floor(query.limit));
     const target = this.collection(collection, 'live');
-    const unpaged = limit === undefined && skip === 0;
+    const projection = query.fields ? { _id: 0, id: 1, ...Object.fromEntries(query.fields.map((f) => [f, 1])) } : { _id: 0 };
     // MongoDB reads limit 0 as "no limit"; the port (like SQL's LIMIT 0) means no documents.
     const items =
       limit === 0
         ? []
-        : ((await target.find(filter, { projection: { _id: 0 }, sort, ...(skip ? { skip } : {}), ...(limit ? { limit } : {}) }).toArray()) as unknown as T[]);
-    const total = unpaged ? items.length : await target.countDocuments(filter);
+        : ((await target.find(filter, { projection, sort, ...(skip ? { skip } : {}), ...(limit ? { limit } : {}) }).toArray()) as unknown as T[]);
+    // A page that is not full ends the matches: it tells the total without counting them.
+    const ends = limit === undefined || items.length < limit;
+    const total = ends && (items.length > 0 || skip === 0) ? skip + items.length : await target.countDocuments(filter);
     return { items, total };
   }
 
@@ -587,14 +589,18 @@ function stored(id: string, doc: Doc): StoredDoc {
   return { _id: id, ...(JSON.parse(JSON.stringify(doc)) as Document) };
 }
 
-/** The sort of a query: declared scalar fields in order, then `_id` ascending so that ties (and pages) are stable. */
+/**
+ * The sort of a query: declared scalar fields in order, then `_id` in the direction of the last field (ascending when
+ * there is none), so that ties (and pages) are stable and an index on the fields, which ends with `_id`, serves the
+ * whole sort — backwards for a descending one — without sorting in memory.
+ */
 export function mongoSort(def: CollectionDef, sort: FindQuery['sort'] & {}): [string, 1 | -1][] {
   const keys: [string, 1 | -1][] = [];
   for (const [field, direction] of sort) {
     if (def.fields[field] === undefined || def.fields[field] === 'array') throw new UndeclaredField(def.name, field);
     if (!keys.some(([f]) => f === field)) keys.push([field, direction === -1 ? -1 : 1]);
   }
-  keys.push(['_id', 1]);
+  keys.push(['_id', keys.length > 0 ? keys[keys.length - 1][1] : 1]);
   return keys;
 }
 

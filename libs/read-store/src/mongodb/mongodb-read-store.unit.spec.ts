@@ -152,9 +152,10 @@ describe('MongoReadStore at the driver boundary (fake client)', () => {
   });
 
   describe('find: sort, skip, limit, total', () => {
-    it('sorts by the declared fields, then by _id ascending', async () => {
+    it('sorts by the declared fields, then by _id in the direction of the last field', async () => {
       expect(mongoSort(def, [['rank', -1], ['due', 1]])).toEqual([['rank', -1], ['due', 1], ['_id', 1]]);
       expect(mongoSort(def, [])).toEqual([['_id', 1]]);
+      expect(mongoSort(def, [['rank', 1], ['due', -1]])).toEqual([['rank', 1], ['due', -1], ['_id', -1]]);
       expect(() => mongoSort(def, [['units', 1]])).toThrow(UndeclaredField);
       expect(() => mongoSort(def, [['nested', 1]])).toThrow(UndeclaredField);
       await put({ id: 'b', rank: 1 }, { id: 'a', rank: 1 }, { id: 'c', rank: 0 }, { id: 'd' });
@@ -164,7 +165,7 @@ describe('MongoReadStore at the driver boundary (fake client)', () => {
       expect(lastFind().args[1]).toEqual({ projection: { _id: 0 }, sort: [['rank', 1], ['_id', 1]] });
       expect(server.callsOf('countDocuments')).toHaveLength(0); // unpaged: the total is the length
       expect(page.total).toBe(4);
-      expect((await store.find<Item>(def.name, { sort: [['rank', -1]] })).items.map((d) => d.id)).toEqual(['a', 'b', 'c', 'd']);
+      expect((await store.find<Item>(def.name, { sort: [['rank', -1]] })).items.map((d) => d.id)).toEqual(['b', 'a', 'c', 'd']);
     });
 
     it('passes skip and limit, and counts the total with the same filter', async () => {

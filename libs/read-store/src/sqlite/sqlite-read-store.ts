@@ -34,6 +34,14 @@ export interface SqliteReadStoreOptions {
 export const STATEMENT_CACHE_SIZE = 256;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Column names of the store's own: a declared field may not take them. */
+const RESERVED = new Set(['id', 'doc', 'summary']);
+/**
+ * A list filtered by an array field (a member's own proposals) is read from the array's index when the matches are
+ * at most this many times the rows the page needs: sorting a few matches is cheaper than walking the sort's index
+ * and probing the array's for each document, which is cheaper when matches are many (a unit's proposals).
+ */
+const DRIVE_FROM_ARRAY = 8;
 const SCHEMA_VERSION = 1;
 
 const tableOf = (collection: string, generation: Generation) =>
@@ -78,6 +86,7 @@ interface WritePlan {
   readonly sideDelete: readonly Database.Statement[];
   readonly sideInsert: readonly Database.Statement[];
   readonly partition?: string;
+  readonly summary?: readonly string[];
 }
 
 const sameValues = (a: unknown, b: unknown): boolean =>
@@ -151,11 +160,16 @@ export class SqliteReadStore implements ReadStore {
   private create(def: CollectionDef, generation: Generation, withIndexes = true): void {
     const table = tableOf(def.name, generation);
     if (this.tableExists(table)) {
-      // A collection declared with more indexes than it has (a newer version of the code) gets them here.
+      // A collection declared with a summary (or more indexes) than it has, by a newer version of the code, gets it
+      // here. Documents written before have none until they are written again (or rebuilt): find reads them whole.
+      if (def.summary && !(this.db.pragma(`table_info(${q(table)})`) as { name: string }[]).some((c) => c.name === 'summary'))
+        this.db.exec(`ALTER TABLE ${q(table)} ADD COLUMN summary TEXT`);
       if (withIndexes) this.createIndexes(def, generation);
       return;
     }
     const columns = this.scalarFields(def).map((f) => `${q(f)} ${def.fields[f] === 'string' ? 'TEXT' : 'NUMERIC'}`);
+    // The summary (CollectionDef.summary) as JSON, beside the query fields: a list reads it without the document.
+    if (def.summary) columns.push('summary TEXT');
     this.db.exec(`CREATE TABLE ${q(table)} (id TEXT PRIMARY KEY NOT NULL${columns.map((c) => `, ${c}`).join('')}) WITHOUT ROWID`);
     this.db.exec(`CREATE TABLE ${q(docsOf(def.name, generation))} (id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL)`);
     for (const field of this.arrayFields(def)) {
@@ -186,7 +200,7 @@ export class SqliteReadStore implements ReadStore {
       const table = q(tableOf(collection, generation));
       const scalars = this.scalarFields(def);
       const arrays = this.arrayFields(def);
-      const columns = ['id', ...scalars];
+      const columns = ['id', ...scalars, ...(def.summary ? ['summary'] : [])];
       const docs = q(docsOf(collection, generation));
       const values = `VALUES (${columns.map(() => '?').join(', ')})`;
       const updates = columns.slice(1).map((c) => `${q(c)} = excluded.${q(c)}`);
@@ -205,6 +219,7 @@ export class SqliteReadStore implements ReadStore {
         sideDelete: arrays.map((f) => this.db.prepare(`DELETE FROM ${q(sideOf(collection, f, generation))} WHERE id = ?`)),
         sideInsert: arrays.map((f) => this.db.prepare(`INSERT OR IGNORE INTO ${q(sideOf(collection, f, generation))} (part, value, id) VALUES (?, ?, ?)`)),
         partition: def.partition,
+        summary: def.summary,
       };
       this.plans.set(key, plan);
     }
@@ -214,7 +229,7 @@ export class SqliteReadStore implements ReadStore {
   async ensure(defs: readonly CollectionDef[], generation: Generation = 'live'): Promise<void> {
     for (const def of defs) {
       if (!NAME.test(def.name)) throw new Error(`collection name ${def.name} must be an identifier`);
-      for (const field of Object.keys(def.fields)) if (!NAME.test(field) || field === 'id' || field === 'doc') throw new Error(`field name ${field} is not allowed`);
+      for (const field of Object.keys(def.fields)) if (!NAME.test(field) || RESERVED.has(field)) throw new Error(`field name ${field} is not allowed`);
       if (def.partition !== undefined && def.fields[def.partition] !== 'string') throw new UndeclaredField(def.name, def.partition);
       for (const index of def.indexes)
         for (const field of index)
@@ -222,6 +237,7 @@ export class SqliteReadStore implements ReadStore {
       this.defs.set(def.name, def);
       this.db.transaction(() => this.create(def, generation)).immediate();
     }
+    this.plans.clear(); // a summary column may have been added
   }
 
   async get<T extends Doc>(collection: string, id: string, generation: Generation = 'live'): Promise<T | null> {
@@ -246,26 +262,69 @@ export class SqliteReadStore implements ReadStore {
     return found;
   }
 
+  /** The stored summaries of these documents (null: written before the collection had one), by id. */
+  private summaries(table: string, ids: readonly string[]): Map<string, string | null> {
+    const found = new Map<string, string | null>();
+    for (let i = 0; i < ids.length; i += 512) {
+      const params: unknown[] = [];
+      const list = listOf(ids.slice(i, i + 512), params);
+      for (const [id, summary] of this.statement(`SELECT id, summary FROM ${q(table)} WHERE id IN (${list})`).raw().all(...params) as [string, string | null][])
+        found.set(id, summary);
+    }
+    return found;
+  }
+
   async find<T extends Doc>(collection: string, query: FindQuery = {}): Promise<Page<T>> {
     const def = this.def(collection);
     const table = tableOf(collection, 'live');
+    const filter = query.filter ?? {};
+    const skip = Math.max(0, Math.floor(query.skip ?? 0));
+    const limit = query.limit === undefined ? undefined : Math.max(0, Math.floor(query.limit));
+    const membership = this.membership(def, filter);
+    const drive = membership !== undefined && limit !== undefined && membership.count <= DRIVE_FROM_ARRAY * (skip + limit) ? membership.field : undefined;
     const params: unknown[] = [];
-    const where = this.where(def, table, query.filter ?? {}, params);
-    const order = (query.sort ?? []).map(([field, direction]) => {
+    const where = this.where(def, table, filter, params, drive);
+    const sort = query.sort ?? [];
+    const order = sort.map(([field, direction]) => {
       if (def.fields[field] === undefined || def.fields[field] === 'array') throw new UndeclaredField(collection, field);
       return `${q(field)} ${direction === -1 ? 'DESC' : 'ASC'}`;
     });
-    order.push('id ASC');
+    // In the direction of the last key, so that an index on the keys (which ends with the id) serves the whole order.
+    order.push(`id ${sort.length > 0 && sort[sort.length - 1][1] === -1 ? 'DESC' : 'ASC'}`);
     // Bound, not written into the text: the text (the statement cache's key) is the query's shape alone, whatever
     // page a caller asks for. A negative limit is SQLite's "no limit".
-    params.push(query.limit === undefined ? -1 : Math.max(0, Math.floor(query.limit)), Math.max(0, Math.floor(query.skip ?? 0)));
+    params.push(limit === undefined ? -1 : limit, skip);
+    const fields = query.fields;
+    const fromSummary = fields !== undefined && def.summary !== undefined && fields.every((f) => (def.summary as readonly string[]).includes(f));
+    // The page's ids from the indexes alone (OFFSET skips index entries, not rows), then its rows by key.
     const ids = this.statement(`SELECT id FROM ${q(table)} WHERE ${where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`)
       .pluck()
       .all(...params) as string[];
-    const docs = await this.getMany<T>(collection, ids);
-    const items = ids.map((id) => docs.get(id) as T);
-    const unpaged = query.limit === undefined && !query.skip;
-    const total = unpaged ? items.length : await this.count(collection, query.filter);
+    let items: T[];
+    if (fromSummary) {
+      const summaries = this.summaries(table, ids);
+      const exact = fields.length === (def.summary as readonly string[]).length;
+      // Documents written before the collection had a summary: read whole.
+      const stale = ids.filter((id) => summaries.get(id) === null);
+      const docs = stale.length > 0 ? await this.getMany(collection, stale) : undefined;
+      items = ids.map((id) => {
+        const summary = summaries.get(id);
+        if (typeof summary !== 'string') return pick<T>(docs?.get(id) as Doc, fields);
+        const doc = { id, ...(JSON.parse(summary) as object) } as T;
+        return exact ? doc : pick<T>(doc, fields);
+      });
+    } else {
+      const docs = await this.getMany<T>(collection, ids);
+      items = ids.map((id) => (fields ? pick<T>(docs.get(id) as Doc, fields) : (docs.get(id) as T)));
+    }
+    // A page that is not full ends the matches: it tells the total without counting them.
+    const ends = limit === undefined || items.length < limit;
+    const total =
+      ends && (items.length > 0 || skip === 0)
+        ? skip + items.length
+        : membership?.exact
+          ? membership.count
+          : await this.count(collection, query.filter);
     return { items, total };
   }
 
@@ -284,16 +343,32 @@ export class SqliteReadStore implements ReadStore {
    * array's own index alone: one entry per document, no document read.
    */
   private countByMembership(def: CollectionDef, filter: Filter): number | undefined {
-    const keys = Object.keys(filter).filter((k) => filter[k] !== undefined);
-    if (def.partition === undefined || keys.length !== 2 || typeof filter[def.partition] !== 'string') return undefined;
-    const field = keys.find((k) => k !== def.partition) as string;
-    const value = filter[field];
-    if (def.fields[field] !== 'array' || value === null || typeof value === 'object') return undefined;
-    const side = q(sideOf(def.name, field, 'live'));
-    return this.statement(`SELECT count(*) FROM ${side} WHERE part = ? AND value = ?`).pluck().get(filter[def.partition], sqlValue(value)) as number;
+    const membership = this.membership(def, filter);
+    return membership?.exact ? membership.count : undefined;
   }
 
-  private where(def: CollectionDef, table: string, filter: Filter, params: unknown[]): string {
+  /**
+   * When the filter names the partition and holds one array field by equality or `$in`: how many entries the array's
+   * index has for it — exactly the matches when the filter has nothing else and names one value, else at least as
+   * many as there are matches (a document holding two of the values counts twice).
+   */
+  private membership(def: CollectionDef, filter: Filter): { field: string; count: number; exact: boolean } | undefined {
+    if (def.partition === undefined || typeof filter[def.partition] !== 'string') return undefined;
+    const keys = Object.keys(filter).filter((k) => filter[k] !== undefined);
+    const arrays = keys.filter((k) => def.fields[k] === 'array');
+    if (arrays.length !== 1) return undefined;
+    const field = arrays[0];
+    const condition = filter[field] as Condition;
+    const values = !isOperators(condition) ? [condition] : Object.keys(condition).length === 1 && condition.$in ? condition.$in : undefined;
+    if (values === undefined || values.length === 0) return undefined;
+    const params: unknown[] = [filter[def.partition]];
+    const list = listOf(values.map(sqlValue), params);
+    const count = this.statement(`SELECT count(*) FROM ${q(sideOf(def.name, field, 'live'))} WHERE part = ? AND value IN (${list})`).pluck().get(...params) as number;
+    return { field, count, exact: keys.length === 2 && values.length === 1 };
+  }
+
+  /** `drive`: the array field whose matches are few, read from its index rather than probed per document. */
+  private where(def: CollectionDef, table: string, filter: Filter, params: unknown[], drive?: string): string {
     const clauses: string[] = [];
     for (const [field, condition] of Object.entries(filter)) {
       if (condition === undefined) continue;
@@ -307,19 +382,24 @@ export class SqliteReadStore implements ReadStore {
       const partition = def.partition !== undefined && typeof filter[def.partition] === 'string' ? (filter[def.partition] as string) : null;
       clauses.push(
         kind === 'array'
-          ? this.arrayClause(table, field, condition as Condition, params, partition)
+          ? this.arrayClause(table, field, condition as Condition, params, partition, field === drive)
           : scalarClause(field, condition as Condition, params),
       );
     }
     return clauses.length ? clauses.join(' AND ') : '1';
   }
 
-  private arrayClause(table: string, field: string, condition: Condition, params: unknown[], partition: string | null): string {
+  private arrayClause(table: string, field: string, condition: Condition, params: unknown[], partition: string | null, drive = false): string {
     const side = q(`${table}__${field}`);
     // Within the partition the filter names, when it names one; otherwise across all of them.
     // Correlated, so that the planner may walk a sort index and probe the array's index per document, stopping at the
-    // end of the page, instead of gathering and sorting every member first.
+    // end of the page, instead of gathering and sorting every member first — unless the members are few (`drive`):
+    // then they are gathered from the array's index and sorted.
     const within = (values: readonly Scalar[]) => {
+      if (drive && partition !== null) {
+        params.push(partition);
+        return `${q(table)}.id IN (SELECT s.id FROM ${side} s WHERE s.part = ? AND s.value IN (${listOf(values.map(sqlValue), params)}))`;
+      }
       if (partition === null) return `EXISTS (SELECT 1 FROM ${side} s WHERE s.value IN (${listOf(values.map(sqlValue), params)}) AND s.id = ${q(table)}.id)`;
       params.push(partition);
       return `EXISTS (SELECT 1 FROM ${side} s WHERE s.part = ? AND s.value IN (${listOf(values.map(sqlValue), params)}) AND s.id = ${q(table)}.id)`;
@@ -384,7 +464,9 @@ export class SqliteReadStore implements ReadStore {
       plan.remove.run(id);
       plan.removeDoc.run(id);
     } else {
-      (previous === null ? plan.insert : plan.upsert).run(id, ...plan.scalars.map((f) => sqlValue(doc[f])));
+      const values = plan.scalars.map((f) => sqlValue(doc[f]));
+      if (plan.summary) values.push(summaryOf(doc, plan.summary));
+      (previous === null ? plan.insert : plan.upsert).run(id, ...values);
       (previous === null ? plan.insertDoc : plan.upsertDoc).run(id, JSON.stringify(doc));
     }
   }
@@ -430,6 +512,20 @@ export class SqliteReadStore implements ReadStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/** The summary fields of a document, as JSON (fields the document lacks are left out, as in the document's own). */
+function summaryOf(doc: Doc, fields: readonly string[]): string {
+  const summary: Record<string, unknown> = {};
+  for (const field of fields) summary[field] = doc[field];
+  return JSON.stringify(summary);
+}
+
+/** The document with only these fields, and its id. */
+function pick<T extends Doc>(doc: Doc, fields: readonly string[]): T {
+  const picked: Record<string, unknown> = { id: doc.id };
+  for (const field of fields) if (doc[field] !== undefined) picked[field] = doc[field];
+  return picked as T;
 }
 
 function isOperators(condition: Condition): condition is Operators {

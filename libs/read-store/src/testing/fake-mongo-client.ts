@@ -426,13 +426,20 @@ function equalities(filter: Document): Document {
   return out;
 }
 
+/** Top-level fields only: exclusion (`{ _id: 0 }`), or inclusion with `_id` excluded or not, as MongoDB allows. */
 function project(doc: Document, projection: Document | undefined): Document {
   const copy = clone(doc);
   if (!projection) return copy;
-  for (const [field, include] of Object.entries(projection)) {
-    if (include !== 0 && include !== false) throw new Error('fake: only exclusion projections are modelled');
-    delete copy[field];
+  const included = Object.entries(projection).filter(([field, include]) => field !== '_id' && include !== 0 && include !== false);
+  if (included.length > 0) {
+    if (Object.entries(projection).some(([field, include]) => field !== '_id' && (include === 0 || include === false)))
+      throw new FakeMongoError('Cannot do exclusion on field in inclusion projection', 31254);
+    const out: Document = {};
+    if (projection._id !== 0 && projection._id !== false && '_id' in copy) out._id = copy._id;
+    for (const [field] of included) if (field in copy) out[field] = copy[field];
+    return out;
   }
+  for (const [field] of Object.entries(projection)) delete copy[field];
   return copy;
 }
 

@@ -125,6 +125,53 @@ export function describeReadStoreContract(adapter: string, open: () => Promise<R
       expect(last.total).toBe(5);
     });
 
+    it('breaks ties by id in the direction of the last sort field, and tells the total of a page that is not full', async () => {
+      await put(...['a', 'b', 'c', 'd'].map((id) => item(id, { rank: id < 'c' ? 1 : 2 })));
+      expect(ids((await store.find(name(), { sort: [['rank', -1]] })).items)).toEqual(['d', 'c', 'b', 'a']);
+      expect(ids((await store.find(name(), { sort: [['rank', 1]] })).items)).toEqual(['a', 'b', 'c', 'd']);
+      expect(ids((await store.find(name(), {})).items)).toEqual(['a', 'b', 'c', 'd']);
+      const pages = [0, 2, 4, 6].map((skip) => store.find(name(), { sort: [['rank', -1]], skip, limit: 2 }));
+      expect((await Promise.all(pages)).map((p) => [ids(p.items), p.total])).toEqual([[['d', 'c'], 4], [['b', 'a'], 4], [[], 4], [[], 4]]);
+      expect((await store.find(name(), { filter: { rank: 2 }, skip: 1, limit: 5 })).total).toBe(2);
+      expect((await store.find(name(), { limit: 0 })).total).toBe(4);
+    });
+
+    it('pages through an array match the same whether its matches are few or many', async () => {
+      const docs = Array.from({ length: 40 }, (_, i) =>
+        item(`d${String(i).padStart(2, '0')}`, { rank: i % 7, units: [i % 10 === 0 ? '区财政局' : '区教育局', ...(i % 4 === 0 ? ['区民政局'] : [])] }),
+      );
+      await put(...docs, item('other', { tenant: 'fengxian', units: ['区财政局'] }));
+      for (const unit of ['区财政局', '区教育局', '区民政局']) {
+        const want = docs.filter((d) => d.units.includes(unit)).sort((a, b) => b.rank - a.rank || (a.id < b.id ? 1 : -1));
+        for (const [skip, limit] of [[0, 2], [2, 2], [0, 20], [20, 20], [3, 100]]) {
+          const page = await store.find(name(), { filter: { tenant: 'jinshan', units: unit }, sort: [['rank', -1]], skip, limit });
+          expect([ids(page.items), page.total]).toEqual([ids(want.slice(skip, skip + limit)), want.length]);
+        }
+        const keyed = await store.find(name(), { filter: { tenant: 'jinshan', units: { $in: [unit] }, rank: { $gte: 3 } }, sort: [['rank', -1]], limit: 1 });
+        expect([ids(keyed.items), keyed.total]).toEqual([ids(want.filter((d) => d.rank >= 3).slice(0, 1)), want.filter((d) => d.rank >= 3).length]);
+      }
+    });
+
+    it('answers only the fields asked for, from a summary or from documents written before the collection had one', async () => {
+      await put(item('a', { nested: { deep: ['x'] }, units: ['区财政局'] }), item('b', { rank: 1 }));
+      const summarized: CollectionDef = { ...def, summary: ['title', 'rank', 'nested'] };
+      await store.ensure([summarized]);
+      await put(item('c', { rank: 2, title: '关于垃圾分类的建议', nested: { deep: ['y'] } }));
+      const sorted = { sort: [['rank', 1]] as const, limit: 10 };
+      expect((await store.find(name(), { ...sorted, fields: ['title', 'rank', 'nested'] })).items).toEqual([
+        { id: 'a', title: '提案a', rank: 0, nested: { deep: ['x'] } },
+        { id: 'b', title: '提案b', rank: 1 },
+        { id: 'c', title: '关于垃圾分类的建议', rank: 2, nested: { deep: ['y'] } },
+      ]);
+      expect((await store.find(name(), { ...sorted, fields: ['rank'] })).items).toEqual([{ id: 'a', rank: 0 }, { id: 'b', rank: 1 }, { id: 'c', rank: 2 }]);
+      expect((await store.find(name(), { ...sorted, fields: ['units', 'key'] })).items).toEqual([
+        { id: 'a', units: ['区财政局'], key: false },
+        { id: 'b', units: [], key: false },
+        { id: 'c', units: [], key: false },
+      ]);
+      expect((await store.find(name(), { filter: { rank: 2 } })).items).toEqual([item('c', { rank: 2, title: '关于垃圾分类的建议', nested: { deep: ['y'] } })]);
+    });
+
     it('moves checkpoints with the batch that reached them, and refuses a batch whose checkpoint moved', async () => {
       await store.commit({ writes: [{ collection: name(), id: 'a', doc: item('a') }], checkpoints: { [`p-${name()}`]: { from: null, to: 10 } } });
       expect((await store.checkpoints()).get(`p-${name()}`)).toBe(10);
