@@ -1,6 +1,5 @@
 import {
   ATTITUDES,
-  businessDate,
   CATEGORIES,
   DECLINE_REASONS,
   eventCodec,
@@ -45,23 +44,39 @@ export function offsetText(utcOffsetMinutes: number): string {
  * the day's last millisecond: `…T23:59:59.999+08:00`). A value that is no instant is shown as it is.
  */
 export function localTime(instant: string, utcOffsetMinutes: number): string {
-  const ms = Date.parse(instant);
-  if (Number.isNaN(ms)) return instant;
-  const wall = new Date(ms + utcOffsetMinutes * 60_000).toISOString();
-  const millis = wall.slice(19, 23);
-  return `${wall.slice(0, 19)}${millis === '.000' ? '' : millis}${offsetText(utcOffsetMinutes)}`;
+  return localParts(instant, utcOffsetMinutes).local;
 }
 
 /** The business date of an instant, or the value as it is when it is no instant. */
-export const localDate = (instant: string, utcOffsetMinutes: number): string =>
-  Number.isNaN(Date.parse(instant)) ? instant : businessDate(instant, utcOffsetMinutes);
+export const localDate = (instant: string, utcOffsetMinutes: number): string => localParts(instant, utcOffsetMinutes).date;
+
+/** The offset texts of the offsets met, a handful at most (one per jurisdiction's calendar). */
+const offsetTexts = new Map<number, string>();
+
+/**
+ * `localTime` and `localDate` of one instant, parsed once (a list shows three instants of each of its rows): the
+ * wall-clock ISO text and its date part, `businessDate`'s.
+ */
+function localParts(instant: string, utcOffsetMinutes: number): { readonly local: string; readonly date: string } {
+  const ms = Date.parse(instant);
+  if (Number.isNaN(ms)) return { local: instant, date: instant };
+  const wall = new Date(ms + utcOffsetMinutes * 60_000).toISOString();
+  const millis = wall.slice(19, 23);
+  let offset = offsetTexts.get(utcOffsetMinutes);
+  if (offset === undefined) {
+    offset = offsetText(utcOffsetMinutes);
+    if (offsetTexts.size < 64) offsetTexts.set(utcOffsetMinutes, offset);
+  }
+  return { local: `${wall.slice(0, 19)}${millis === '.000' ? '' : millis}${offset}`, date: wall.slice(0, 10) };
+}
 
 export type Timed<K extends string> = { readonly [P in K | `${K}Local` | `${K}Date`]: string };
 export type MaybeTimed<K extends string> = { readonly [P in K | `${K}Local` | `${K}Date`]: string | null };
 
 /** `{ at, atLocal, atDate }` for `timed('at', …)`: the UTC instant, then the same moment in business time. */
 export function timed<K extends string>(key: K, instant: string, utcOffsetMinutes: number): Timed<K> {
-  return { [key]: instant, [`${key}Local`]: localTime(instant, utcOffsetMinutes), [`${key}Date`]: localDate(instant, utcOffsetMinutes) } as Timed<K>;
+  const { local, date } = localParts(instant, utcOffsetMinutes);
+  return { [key]: instant, [`${key}Local`]: local, [`${key}Date`]: date } as Timed<K>;
 }
 
 export function maybeTimed<K extends string>(key: K, instant: string | null | undefined, utcOffsetMinutes: number): MaybeTimed<K> {
@@ -289,8 +304,16 @@ export interface ProposalSummary extends Timed<'filedAt'>, Timed<'updatedAt'>, M
 
 const namesOfDoc = (doc: Pick<ProposalDoc, 'names'>): NamesAtTheTime => doc.names ?? NO_NAMES;
 
+/**
+ * Written out as one literal, keys in a fixed order: a list serializes thousands of these, and objects made of spreads
+ * of computed keys (`...timed(…)`) are slower to build and to serialize.
+ */
 export function proposalSummary(doc: ListedProposal, overdue: boolean, utcOffsetMinutes: number): ProposalSummary {
   const names = namesOfDoc(doc);
+  const escalatedAt = escalatedAtOf(doc);
+  const escalated = escalatedAt === null ? null : localParts(escalatedAt, utcOffsetMinutes);
+  const filed = localParts(doc.filedAt, utcOffsetMinutes);
+  const updated = localParts(doc.updatedAt, utcOffsetMinutes);
   return {
     id: doc.proposalId,
     number: doc.number,
@@ -312,17 +335,24 @@ export function proposalSummary(doc: ListedProposal, overdue: boolean, utcOffset
     latestCategory: doc.latestCategory,
     latestCategoryLabel: labelOf(RESULT_CATEGORIES, doc.latestCategory),
     published: doc.published,
-    ...escalationOf(doc, utcOffsetMinutes),
-    ...timed('filedAt', doc.filedAt, utcOffsetMinutes),
-    ...timed('updatedAt', doc.updatedAt, utcOffsetMinutes),
+    escalated: escalatedAt !== null,
+    escalatedAt,
+    escalatedAtLocal: escalated && escalated.local,
+    escalatedAtDate: escalated && escalated.date,
+    filedAt: doc.filedAt,
+    filedAtLocal: filed.local,
+    filedAtDate: filed.date,
+    updatedAt: doc.updatedAt,
+    updatedAtLocal: updated.local,
+    updatedAtDate: updated.date,
   };
 }
 
 /** Escalated for the due date in force: a later due date (re-negotiation, reassignment) starts afresh. */
-function escalationOf(doc: Pick<ProposalDoc, 'escalations' | 'dueDate'>, utcOffsetMinutes: number): { escalated: boolean } & MaybeTimed<'escalatedAt'> {
-  const current = (doc.escalations ?? []).filter((e) => e.dueDate === doc.dueDate);
-  const at = current.length > 0 ? current[current.length - 1].at : null;
-  return { escalated: at !== null, ...maybeTimed('escalatedAt', at, utcOffsetMinutes) };
+function escalatedAtOf(doc: Pick<ProposalDoc, 'escalations' | 'dueDate'>): string | null {
+  const escalations = doc.escalations ?? [];
+  for (let i = escalations.length - 1; i >= 0; i--) if (escalations[i].dueDate === doc.dueDate) return escalations[i].at;
+  return null;
 }
 
 const ASSIGNMENT_STEPS = { assigned: 'ProposalAssigned', reassigned: 'ProposalReassigned', renegotiated: 'ProposalRenegotiated' } as const;

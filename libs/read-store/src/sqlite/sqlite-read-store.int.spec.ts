@@ -1,7 +1,10 @@
 import { jest } from '@jest/globals';
 import { describeReadStoreContract } from '../testing/read-store.contract.js';
 import type { Filter } from '../read-store.js';
-import { SqliteReadStore, STATEMENT_CACHE_SIZE } from './sqlite-read-store.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { COUNT_CACHE_SIZE, SqliteReadStore, STATEMENT_CACHE_SIZE } from './sqlite-read-store.js';
 
 describeReadStoreContract('SQLite (in memory)', async () => new SqliteReadStore({ path: ':memory:' }));
 
@@ -87,6 +90,55 @@ describe('SQLite read store: the statement cache', () => {
     await store.find(def.name, { filter: { tenant: 'jinshan', status: 'answered' }, sort: [['rank', 1]], limit: 5 });
     await store.find(def.name, { filter: { tenant: 'jinshan', status: 'filed' }, sort: [['rank', 1]], skip: 5, limit: 10 });
     expect(prepare.mock.calls.map(([sql]) => sql).filter((sql) => sql.startsWith('SELECT id'))).toHaveLength(1);
+    await store.close();
+  });
+});
+
+describe('SQLite read store: counts kept between pages', () => {
+  const def = { name: 'things', fields: { tenant: 'string', rank: 'number', units: 'array' }, indexes: [['tenant', 'rank']], partition: 'tenant' } as const;
+  const thing = (i: number, tenant = 'jinshan') => ({ id: `${tenant}-${i}`, tenant, rank: i % 5, units: [`unit-${i % 3}`] });
+  const put = (store: SqliteReadStore, ...docs: ReturnType<typeof thing>[]) =>
+    store.commit({ writes: docs.map((doc) => ({ collection: def.name, id: doc.id, doc })), checkpoints: {} });
+  const totals = async (store: SqliteReadStore) =>
+    Promise.all([{ tenant: 'jinshan' }, { tenant: 'jinshan', units: 'unit-1' }, { tenant: 'jinshan', rank: { $gte: 2 } }].map(async (filter) => (await store.find(def.name, { filter, limit: 2 })).total));
+
+  it('tells totals that change with every write: its own, another process\'s, a rebuild swapped in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cppcc-counts-'));
+    const reader = new SqliteReadStore({ path: join(dir, 'read.sqlite') });
+    const writer = new SqliteReadStore({ path: join(dir, 'read.sqlite') });
+    try {
+      await reader.ensure([def]);
+      await writer.ensure([def]);
+      await put(reader, ...Array.from({ length: 30 }, (_, i) => thing(i)));
+      expect(await totals(reader)).toEqual([30, 10, 18]);
+      expect(await totals(reader)).toEqual([30, 10, 18]);
+      await put(writer, thing(30), thing(31));
+      expect(await totals(reader)).toEqual([32, 11, 18]);
+      await put(reader, thing(32), thing(33, 'fengxian'));
+      expect(await totals(reader)).toEqual([33, 11, 19]);
+      await reader.commit({ writes: [{ collection: def.name, id: 'jinshan-1', doc: null }], checkpoints: {} });
+      expect(await totals(reader)).toEqual([32, 10, 19]);
+      await reader.beginRebuild([def]);
+      await reader.commit({ writes: [thing(4), thing(7)].map((doc) => ({ collection: def.name, id: doc.id, doc })), checkpoints: {} }, 'rebuild');
+      await reader.swapRebuild([def]);
+      expect(await totals(reader)).toEqual([2, 2, 2]);
+      await writer.beginRebuild([def]);
+      await writer.commit({ writes: [thing(1)].map((doc) => ({ collection: def.name, id: doc.id, doc })), checkpoints: {} }, 'rebuild');
+      await writer.swapRebuild([def]);
+      expect(await totals(reader)).toEqual([1, 1, 0]);
+    } finally {
+      await reader.close();
+      await writer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps at most COUNT_CACHE_SIZE counts, however many filters are counted', async () => {
+    const store = new SqliteReadStore({ path: ':memory:' });
+    await store.ensure([def]);
+    await put(store, ...Array.from({ length: 50 }, (_, i) => thing(i)));
+    for (let i = 0; i < COUNT_CACHE_SIZE + 500; i++) expect(await store.count(def.name, { tenant: 'jinshan', rank: { $lt: i } })).toBe(10 * Math.min(5, i));
+    expect(store.countCacheSize()).toBe(COUNT_CACHE_SIZE);
     await store.close();
   });
 });

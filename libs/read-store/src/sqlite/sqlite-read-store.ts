@@ -42,6 +42,11 @@ const RESERVED = new Set(['id', 'doc', 'summary']);
  * and probing the array's for each document, which is cheaper when matches are many (a unit's proposals).
  */
 const DRIVE_FROM_ARRAY = 8;
+/**
+ * Counts kept for the data as it is (a page after page of one list counts its matches once), at most this many: a
+ * count of thousands of index entries costs more than the rest of a page.
+ */
+export const COUNT_CACHE_SIZE = 1024;
 const SCHEMA_VERSION = 1;
 
 const tableOf = (collection: string, generation: Generation) =>
@@ -100,6 +105,9 @@ export class SqliteReadStore implements ReadStore {
   private readonly statementCacheBound: number;
   private readonly plans = new Map<string, WritePlan>();
   private commits = 0;
+  /** Counts by statement and parameters, least recently used first, for the data as of `countsVersion`. */
+  private readonly counts = new Map<string, number>();
+  private countsVersion = '';
 
   constructor(options: SqliteReadStoreOptions) {
     // 0600 before SQLite creates it, so that its -wal and -shm files are 0600 too.
@@ -335,7 +343,33 @@ export class SqliteReadStore implements ReadStore {
     if (byMembership !== undefined) return byMembership;
     const params: unknown[] = [];
     const where = this.where(def, table, filter, params);
-    return this.statement(`SELECT count(*) FROM ${q(table)} WHERE ${where}`).pluck().get(...params) as number;
+    return this.countOf(`SELECT count(*) FROM ${q(table)} WHERE ${where}`, params);
+  }
+
+  /**
+   * A count, from the cache when nothing was written since it was counted: by this connection (total_changes, rows
+   * changed since it opened) or by any other — the projector, a rebuild in another process (data_version). A swap
+   * in this connection changes no row: it clears the cache itself.
+   */
+  private countOf(sql: string, params: readonly unknown[]): number {
+    const version = this.statement('SELECT total_changes() || \':\' || data_version FROM pragma_data_version').pluck().get() as string;
+    if (version !== this.countsVersion) {
+      this.counts.clear();
+      this.countsVersion = version;
+    }
+    const key = `${sql}\u0000${JSON.stringify(params)}`;
+    let n = this.counts.get(key);
+    if (n === undefined) {
+      n = this.statement(sql).pluck().get(...params) as number;
+      if (this.counts.size >= COUNT_CACHE_SIZE) this.counts.delete(this.counts.keys().next().value as string);
+    } else this.counts.delete(key);
+    this.counts.set(key, n);
+    return n;
+  }
+
+  /** How many counts the store keeps now: never more than COUNT_CACHE_SIZE. */
+  countCacheSize(): number {
+    return this.counts.size;
   }
 
   /**
@@ -363,7 +397,7 @@ export class SqliteReadStore implements ReadStore {
     if (values === undefined || values.length === 0) return undefined;
     const params: unknown[] = [filter[def.partition]];
     const list = listOf(values.map(sqlValue), params);
-    const count = this.statement(`SELECT count(*) FROM ${q(sideOf(def.name, field, 'live'))} WHERE part = ? AND value IN (${list})`).pluck().get(...params) as number;
+    const count = this.countOf(`SELECT count(*) FROM ${q(sideOf(def.name, field, 'live'))} WHERE part = ? AND value IN (${list})`, params);
     return { field, count, exact: keys.length === 2 && values.length === 1 };
   }
 
@@ -500,6 +534,7 @@ export class SqliteReadStore implements ReadStore {
     }).immediate();
     this.statements.clear();
     this.plans.clear();
+    this.counts.clear();
     this.db.exec('ANALYZE');
   }
 
