@@ -73,6 +73,7 @@ export async function generateEventLog(path: string, events: number, log: (line:
 /**
  * A larger log made of copies of a generated one: copy k moves every session to committee k (sessions `k-1`,
  * `k-2`, …) and renames its proposals, so the log holds k times as many sessions and proposals of one district.
+ * The directory (units, members) is the district's one directory: only the first copy holds it.
  * The copies' hash chains are not recomputed (the stream names changed): this log is for reading benchmarks only.
  */
 export async function scaleEventLog(source: string, path: string, copies: number, log: (line: string) => void = () => {}): Promise<string> {
@@ -96,7 +97,7 @@ export async function scaleEventLog(source: string, path: string, copies: number
            replace(replace(replace(replace(data, '"session":"1-', '"session":"' || :k || '-'), '"sessionId":"1-', '"sessionId":"' || :k || '-'),
              '"number":"1-', '"number":"' || :k || '-'), '"proposalId":"gen-', '"proposalId":"g' || :k || '-'),
            metadata, created
-    FROM src.events ORDER BY position`);
+    FROM src.events WHERE :k = '1' OR stream NOT LIKE 'directory-%' ORDER BY position`);
   for (let k = 1; k <= copies; k++) {
     copy.run({ k: String(k) });
     log(`scaling: copy ${k} of ${copies} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
