@@ -47,6 +47,65 @@ export interface EventFilter {
   readonly streamPrefixes?: readonly string[];
   /** Only events of these stored types. */
   readonly eventTypes?: readonly string[];
+  /**
+   * Only events whose data or metadata holds a string within this range at a field. A store that keeps a
+   * `FieldIndex` of that field for these `eventTypes` (all of them among the index's types) reads only the matching
+   * events; any other store or filter gets the same events by reading what the rest of the filter selects.
+   */
+  readonly fieldRange?: FieldRange;
+}
+
+/** A field of an event's JSON: `data.<name>` or `metadata.<name>`, with dots into nested objects. */
+export type EventField = `data.${string}` | `metadata.${string}`;
+
+export interface FieldRange {
+  readonly field: EventField;
+  /**
+   * Inclusive bounds, compared as code points (the order of the strings' UTF-8 bytes, as SQLite compares them):
+   * `from === to` for one value. A field that is absent, or holds anything but a string, is outside every range.
+   */
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * An index a store can keep of one field of some stored types' events, so that a `fieldRange` filter on those
+ * types reads only the events it selects (the SQLite store's `fieldIndexes` option). Who queries declares it.
+ */
+export interface FieldIndex {
+  readonly eventTypes: readonly string[];
+  readonly field: EventField;
+}
+
+const FIELD = /^(data|metadata)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)$/;
+
+/** The field's JSON path below `data` or `metadata` (`data.a.b` → `['data', '$.a.b']`); a `RangeError` for anything else. */
+export function fieldPath(field: string): ['data' | 'metadata', string] {
+  const match = FIELD.exec(field);
+  if (!match) throw new RangeError(`not an event field: ${JSON.stringify(field)} (data.<name> or metadata.<name>)`);
+  return [match[1] as 'data' | 'metadata', `$${match[2]}`];
+}
+
+/** Code-point order (= UTF-8 byte order). JavaScript's `<` compares UTF-16 units, which puts U+10000 and up before U+E000. */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i) as number;
+    const y = b.codePointAt(i) as number;
+    if (x !== y) return x - y;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+}
+
+function inFieldRange(event: { data?: unknown; metadata?: unknown }, range: FieldRange): boolean {
+  const [root, path] = fieldPath(range.field);
+  let value: unknown = root === 'data' ? event.data : event.metadata;
+  for (const key of path.slice(2).split('.')) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return typeof value === 'string' && compareCodePoints(value, range.from) >= 0 && compareCodePoints(value, range.to) <= 0;
 }
 
 export interface ReadAllOptions {
@@ -81,6 +140,12 @@ export interface EventStore {
   /** Position of the newest event, 0 when the store is empty. */
   headPosition(): Promise<number>;
   close(): Promise<void>;
+  /**
+   * Whether the store answers this filter from an index, reading only the events it selects (a `fieldRange` on a
+   * field it keeps a `FieldIndex` of). Absent or false: the filter costs a pass over the log, and a job with several
+   * such filters had better combine them into one pass.
+   */
+  indexed?(filter: EventFilter): boolean;
 }
 
 export const EVENT_STORE = Symbol('EventStore');
@@ -105,10 +170,11 @@ export class DuplicateEventId extends Error {
   }
 }
 
-export function matchesFilter(event: { stream: string; type: string }, filter?: EventFilter): boolean {
+export function matchesFilter(event: { stream: string; type: string; data?: unknown; metadata?: unknown }, filter?: EventFilter): boolean {
   if (!filter) return true;
   if (filter.eventTypes && !filter.eventTypes.includes(event.type)) return false;
   if (filter.streamPrefixes && !filter.streamPrefixes.some((p) => event.stream.startsWith(p))) return false;
+  if (filter.fieldRange && !inFieldRange(event, filter.fieldRange)) return false;
   return true;
 }
 

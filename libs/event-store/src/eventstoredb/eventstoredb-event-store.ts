@@ -531,8 +531,9 @@ function toRecordedEvent(event: ClientRecordedEvent, commitPosition?: bigint): R
 const isSystemEvent = (event: { streamId: string; type: string }): boolean =>
   event.streamId.startsWith('$') || event.type.startsWith('$');
 
-const wanted = (event: { streamId: string; type: string }, filter?: EventFilter): boolean =>
-  !isSystemEvent(event) && matchesFilter({ stream: event.streamId, type: event.type }, filter);
+/** `fieldRange` too is checked here, on the client: see docs/eventstoredb.md (Field filters) for what that costs. */
+const wanted = (event: { streamId: string; type: string; data?: unknown; metadata?: unknown }, filter?: EventFilter): boolean =>
+  !isSystemEvent(event) && matchesFilter({ stream: event.streamId, type: event.type, data: event.data, metadata: event.metadata }, filter);
 
 /** An empty list of prefixes or types matches nothing. */
 const canMatch = (filter?: EventFilter): boolean =>

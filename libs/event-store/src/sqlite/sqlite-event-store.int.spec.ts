@@ -2,11 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { describeEventStoreContract } from '../testing/event-store.contract.js';
+import { CONTRACT_FIELD_INDEXES, describeEventStoreContract } from '../testing/event-store.contract.js';
 import { DuplicateEventId, WrongExpectedRevision, type NewEvent } from '../event-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
 describeEventStoreContract('SQLite (in memory)', async () => new SqliteEventStore({ path: ':memory:' }));
+describeEventStoreContract(
+  'SQLite (in memory) with field indexes',
+  async () => new SqliteEventStore({ path: ':memory:', fieldIndexes: CONTRACT_FIELD_INDEXES }),
+);
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));

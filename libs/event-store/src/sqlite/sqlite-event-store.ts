@@ -9,6 +9,7 @@ import {
   type AppendResult,
   type EventFilter,
   type EventStore,
+  type FieldIndex,
   type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
@@ -18,6 +19,7 @@ import {
   type Subscription,
 } from '../event-store.js';
 import { createWriter, flattenRequests, unflattenOutcomes, WRITER_THREAD_SOURCE, type WriteOutcome, type WriteRequest } from './sqlite-writer.js';
+import { SqliteFieldIndexes } from './field-indexes.js';
 
 export interface SqliteEventStoreOptions {
   /** A file path, or `:memory:` for tests. */
@@ -34,6 +36,10 @@ export interface SqliteEventStoreOptions {
    * `:memory:`), so that their SQL, COMMIT and fsync leave the event loop.
    */
   readonly writerThread?: boolean;
+  /** Indexes to keep (built on open when missing), for `fieldRange` filters: see field-indexes.ts. */
+  readonly fieldIndexes?: readonly FieldIndex[];
+  /** Where the store says what it does on open that takes a while (building an index); stderr by default. */
+  readonly log?: (line: string) => void;
 }
 
 interface Row {
@@ -95,6 +101,7 @@ export class SqliteEventStore implements EventStore {
   private writing: PendingAppend[] | undefined;
   private readonly idle: (() => void)[] = [];
   private closing = false;
+  private readonly fields: SqliteFieldIndexes;
 
   constructor(options: SqliteEventStoreOptions) {
     // 0600 before SQLite creates it, so that its -wal and -shm files are 0600 too.
@@ -104,6 +111,7 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('busy_timeout = 10000');
     this.migrate();
+    this.fields = new SqliteFieldIndexes(this.db, options.fieldIndexes ?? [], options.log ?? ((line) => process.stderr.write(`${line}\n`)));
     this.stmt = this.prepare();
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.write = createWriter(this.db);
@@ -251,7 +259,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   private readAllUpTo(from: number, to: number, max: number, filter?: EventFilter): RecordedEvent[] {
-    const rows = filter ? (this.filteredStatement(filter).all(from, to, ...filterArgs(filter), max) as Row[])
+    const rows = filter?.fieldRange ? (this.fields.read(from, to, max, filter, filter.fieldRange) as Row[])
+      : filter ? (this.filteredStatement(filter).all(from, to, ...filterArgs(filter), max) as Row[])
       : (this.stmt.all.all(from, to, max) as Row[]);
     return rows.map(toRecorded);
   }
@@ -313,6 +322,10 @@ export class SqliteEventStore implements EventStore {
       }
     }.call(this);
     return { [Symbol.asyncIterator]: () => iterate, unsubscribe };
+  }
+
+  indexed(filter: EventFilter): boolean {
+    return filter.fieldRange !== undefined && this.fields.serves(filter.eventTypes, filter.fieldRange.field);
   }
 
   async headPosition(): Promise<number> {

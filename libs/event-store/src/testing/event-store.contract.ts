@@ -3,10 +3,17 @@ import {
   DuplicateEventId,
   WrongExpectedRevision,
   type EventStore,
+  type FieldIndex,
   type NewEvent,
   type RecordedEvent,
   type Subscription,
 } from '../event-store.js';
+
+/** The indexes a store may keep for the contract's `fieldRange` filters: with them or without, the same events. */
+export const CONTRACT_FIELD_INDEXES: readonly FieldIndex[] = [
+  { eventTypes: ['proposal.filed.v1', 'proposal.filed.v2'], field: 'data.session' },
+  { eventTypes: ['proposal.followed-up.v1'], field: 'metadata.occurredAt' },
+];
 
 /**
  * The behaviour every event-store adapter owes the application. Runs against each adapter; streams are named
@@ -133,6 +140,61 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
       expect(proposals.map((e) => e.position)).toEqual([positions[0], positions[2], positions[3], positions[4]]);
       const filed = await store.readAll({ filter: { streamPrefixes: [prefix()], eventTypes: ['proposal.filed.v1'] } });
       expect(filed.map((e) => e.stream)).toEqual([stream('a'), stream('b')]);
+    });
+
+    describe('filtered by a field (fieldRange)', () => {
+      const filed = (session: unknown, type = 'proposal.filed.v2'): NewEvent => event(type, { session, title: '垃圾分类' });
+      const followedUp = (occurredAt: unknown): NewEvent => ({ ...event('proposal.followed-up.v1'), metadata: { occurredAt, actor: { id: 'u-1', role: 'unit' } } });
+      const bySession = (from: string, to = from) => ({
+        streamPrefixes: [prefix()],
+        eventTypes: ['proposal.filed.v2', 'proposal.filed.v1'],
+        fieldRange: { field: 'data.session' as const, from, to },
+      });
+      const names = (events: RecordedEvent[]) => events.map((e) => `${e.stream.replace(prefix(), '')}@${e.revision}`);
+
+      it('reads the events holding one value, by position, page by page, whatever their stored version', async () => {
+        await store.append(stream('a'), [filed('6-3'), event('proposal.registered.v1', { session: '6-3' })], 'no_stream');
+        await store.append(stream('b'), [filed('6-2')], 'no_stream');
+        await store.append(stream('c'), [filed('6-3', 'proposal.filed.v1')], 'no_stream');
+        await store.append(`session-c${run}:6-3`, [event('proposal.filed.v2', { session: '6-3' })], 'no_stream');
+        await store.append(stream('d'), [filed('6-30'), filed('6-3')], 'no_stream');
+        const all = await store.readAll({ filter: bySession('6-3') });
+        expect(names(all)).toEqual(['a@0', 'c@0', 'd@1']);
+        const first = await store.readAll({ maxCount: 2, filter: bySession('6-3') });
+        const rest = await store.readAll({ fromPosition: first[1].position, maxCount: 2, filter: bySession('6-3') });
+        expect(names([...first, ...rest])).toEqual(['a@0', 'c@0', 'd@1']);
+        expect(names(await store.readAll({ filter: { ...bySession('6-3'), eventTypes: ['proposal.filed.v1'] } }))).toEqual(['c@0']);
+        expect(await store.readAll({ filter: bySession('6-4') })).toEqual([]);
+      });
+
+      it('reads a range of values, bounds included, compared by code point; only strings are in a range', async () => {
+        await store.append(stream('a'), [followedUp('2018-12-31T23:59:59.999Z'), followedUp('2019-01-01T00:00:00.000Z')], 'no_stream');
+        await store.append(stream('b'), [followedUp('2019-07-01T08:00:00+08:00'), followedUp(20190701), followedUp({ at: '2019-07-01' })], 'no_stream');
+        await store.append(stream('c'), [followedUp('2019-12-31T23:59:59.999Z'), followedUp('2020-01-01T00:00:00.000Z')], 'no_stream');
+        await store.append(stream('d'), [{ ...event('proposal.followed-up.v1'), metadata: {} }], 'no_stream');
+        const year = (from: string, to: string) => ({
+          streamPrefixes: [prefix()],
+          eventTypes: ['proposal.followed-up.v1'],
+          fieldRange: { field: 'metadata.occurredAt' as const, from, to },
+        });
+        expect(names(await store.readAll({ filter: year('2019-01-01T00:00:00.000Z', '2019-12-31T23:59:59.999Z') }))).toEqual(['a@1', 'b@0', 'c@0']);
+        expect(names(await store.readAll({ maxCount: 1, filter: year('2019', '2019-\uffff') }))).toEqual(['a@1']);
+        // UTF-16 puts 😀 (U+1F600, a surrogate pair) before U+E000; code points and UTF-8 put it after.
+        await store.append(stream('e'), [filed('\u{1F600}'), filed('\ue000')], 'no_stream');
+        expect(names(await store.readAll({ filter: bySession('\ue001', '\u{10FFFF}') }))).toEqual(['e@0']);
+        expect(names(await store.readAll({ filter: bySession('\ue000', '\ue000') }))).toEqual(['e@1']);
+      });
+
+      it('subscribes with a field filter', async () => {
+        const start = await store.headPosition();
+        await store.append(stream('a'), [filed('6-2'), filed('6-3')], 'no_stream');
+        const subscription = store.subscribeToAll({ fromPosition: start, filter: bySession('6-3') });
+        for await (const e of subscription) {
+          expect(names([e])).toEqual(['a@1']);
+          break;
+        }
+        await subscription.unsubscribe();
+      });
     });
 
     it('reports the head position', async () => {
