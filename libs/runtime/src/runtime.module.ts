@@ -15,6 +15,7 @@ import { AUTH_SECRET, CLOCK, type Clock } from './tokens.js';
 import { allProjections, openReadStore, PROJECTIONS, ReadModels } from './read-side.js';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { ProposalsQuery } from '@app/projections';
+import { REPORTING_FIELD_INDEXES } from '@app/reporting';
 import { AUTOMATION_EXPORTS, automationProviders } from './automation.js';
 
 export interface RuntimeOptions {
@@ -28,7 +29,14 @@ export interface RuntimeOptions {
 export function openEventStore(config: AppConfig): EventStore {
   switch (config.eventStore) {
     case 'sqlite':
-      return new SqliteEventStore({ path: eventStoreFile(config), synchronous: config.sqliteSynchronous, writerThread: config.sqliteWriterThread });
+      // The reporting job's indexes: the first start of a build that adds one builds it, saying so on stderr (not
+      // stdout, where the CLI writes its tables and CSV) with the time it took.
+      return new SqliteEventStore({
+        path: eventStoreFile(config),
+        synchronous: config.sqliteSynchronous,
+        writerThread: config.sqliteWriterThread,
+        fieldIndexes: REPORTING_FIELD_INDEXES,
+      });
     case 'eventstoredb':
       // loadConfig guarantees the URL whenever EVENT_STORE=eventstoredb.
       return EventStoreDbEventStore.connect(config.eventStoreUrl as string);

@@ -1,4 +1,4 @@
-import { pagesOf, type EventStore } from '@app/event-store';
+import { pagesOf, type EventFilter, type EventStore } from '@app/event-store';
 import { eventCodec, endOfBusinessDay, NotFound, type DeclineReason, type VisitStage } from '@app/proposals';
 import { sessionStatistics, STATISTICS_DEFINITIONS, type SessionStatistics, type StatisticsInput } from '../statistics.js';
 import { statisticsSourcesFromEvents } from '../statistics-sources.js';
@@ -86,7 +86,12 @@ export interface SessionInLog {
 /** The jurisdiction's sessions as the log opened them, up to a position. */
 export async function sessionsInLog(store: EventStore, tenant: string, atPosition: number): Promise<SessionInLog[]> {
   const found: SessionInLog[] = [];
-  const filter = { streamPrefixes: [`session-${tenant}:`], eventTypes: eventCodec.storedTypesOf('SessionOpened') };
+  // The jurisdiction's openings by their metadata (REPORTING_FIELD_INDEXES), not a pass over the whole log.
+  const filter: EventFilter = {
+    streamPrefixes: [`session-${tenant}:`],
+    eventTypes: eventCodec.storedTypesOf('SessionOpened'),
+    fieldRange: { field: 'metadata.tenant', from: tenant, to: tenant },
+  };
   pages: for await (const page of pagesOf(store, { maxCount: 1_000, filter })) {
     for (const e of page) {
       if (e.position > atPosition) break pages;
