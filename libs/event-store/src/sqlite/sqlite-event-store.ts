@@ -82,9 +82,10 @@ const toRecorded = (r: Row): RecordedEvent => ({
  * The embedded event store: one SQLite file in WAL mode, no server.
  * Appends that arrive in the same turn of the event loop are committed together in one transaction
  * (group commit), each still checked against its own expected revision; a promise resolves only after the
- * commit that made its events durable. A lone append is written at once on this thread; a group of several goes
- * to the writer thread, and the appends that arrive while it writes make the next group: the event loop decides
- * the next commands while the thread commits, and every group waits for one commit (one fsync) only.
+ * commit that made its events durable. Groups go to a writer thread of the store's own (a lone append at
+ * synchronous=normal is written at once on this thread), and the appends that arrive while it writes make the next
+ * group: the event loop decides the next commands while the thread commits, and every group waits for one commit
+ * (one fsync) only.
  */
 export class SqliteEventStore implements EventStore {
   readonly db: Database.Database;
@@ -96,6 +97,12 @@ export class SqliteEventStore implements EventStore {
   private readonly filtered = new Map<string, Database.Statement>();
   private readonly write: (batch: readonly WriteRequest[]) => WriteOutcome[];
   private threadOptions: { path: string; synchronous: string } | undefined;
+  /**
+   * The smallest group the thread writes. At synchronous=full every group, a lone append too: its fsync (a
+   * millisecond or more) would stop the event loop. At normal a lone append is written here, where its commit costs
+   * about what handing it to the thread and back would.
+   */
+  private readonly threadFrom: number;
   private thread: Worker | undefined;
   /** The group the writer thread is writing; appends arriving meanwhile wait in `queue` for the next one. */
   private writing: PendingAppend[] | undefined;
@@ -117,6 +124,7 @@ export class SqliteEventStore implements EventStore {
     this.write = createWriter(this.db);
     const synchronous = options.synchronous === 'normal' ? 'NORMAL' : 'FULL';
     this.threadOptions = options.path !== ':memory:' && options.writerThread !== false ? { path: options.path, synchronous } : undefined;
+    this.threadFrom = synchronous === 'FULL' ? 1 : 2;
   }
 
   private migrate(): void {
@@ -176,7 +184,7 @@ export class SqliteEventStore implements EventStore {
     if (this.writing || this.queue.length === 0 || this.closed) return;
     const batch = this.queue;
     this.queue = [];
-    const thread = batch.length > 1 ? this.writerThread() : undefined;
+    const thread = batch.length >= this.threadFrom ? this.writerThread() : undefined;
     if (thread) {
       this.writing = batch;
       thread.ref();
