@@ -80,6 +80,28 @@ describe('SQLite field indexes', () => {
     expect(indexesOf(path)).toEqual([expect.not.stringMatching(built)]);
   });
 
+  it('are left for a later start when another connection holds the write lock past the busy timeout; reads still answer', async () => {
+    const before = new SqliteEventStore({ path });
+    await before.append('proposal-t:a', [filed('6-3')], 'no_stream');
+    await before.close();
+    const holder = new Database(path);
+    holder.exec('BEGIN IMMEDIATE');
+    const lines: string[] = [];
+    let store: SqliteEventStore | undefined;
+    try {
+      // Waits busy_timeout (10 s) for the lock, synchronously, then opens without the index.
+      store = new SqliteEventStore({ path, fieldIndexes: [BY_SESSION], log: (line) => lines.push(line) });
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(lines[1]).toBe('event store: data.session of proposal.filed.v1, proposal.filed.v2 not indexed now (the store is busy); filters on it read without the index until a later start builds it');
+    expect(store.indexed(ofSession('6-3'))).toBe(false);
+    expect((await store.readAll({ filter: ofSession('6-3') })).map((e) => e.stream)).toEqual(['proposal-t:a']);
+    await store.close();
+    expect(indexesOf(path)).toEqual([]);
+  }, 30_000);
+
   it('answer a field filter from the index when all its types are indexed, and read every event otherwise', () => {
     const db = new Database(':memory:');
     db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL, id TEXT NOT NULL,

@@ -64,10 +64,8 @@ export class SqliteFieldIndexes {
       .all(PREFIX.length, PREFIX) as string[];
     for (const name of existing) {
       if (this.declared.some((d) => d.name === name)) this.present.add(name);
-      else {
-        this.db.exec(`DROP INDEX IF EXISTS ${name}`);
-        this.log(`event store: dropped ${name}, a field index no longer declared`);
-      }
+      else if (this.tryExec(`DROP INDEX IF EXISTS ${name}`)) this.log(`event store: dropped ${name}, a field index no longer declared`);
+      else this.log(`event store: ${name}, a field index no longer declared, not dropped now (the store is busy)`);
     }
     const events = this.db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck().get() as number;
     for (const d of this.declared) {
@@ -75,11 +73,7 @@ export class SqliteFieldIndexes {
       const what = `${d.field} of ${d.types.join(', ')}`;
       if (events > 0) this.log(`event store: indexing ${what} over ${events.toLocaleString('en-US')} events (first start with this index) …`);
       const started = performance.now();
-      try {
-        this.db.exec(`CREATE INDEX IF NOT EXISTS ${d.name} ON events (${d.key}) WHERE ${d.where}`);
-      } catch (error) {
-        // Another process held the write lock longer than busy_timeout: reads scan meanwhile, a later start builds it.
-        if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+      if (!this.tryExec(`CREATE INDEX IF NOT EXISTS ${d.name} ON events (${d.key}) WHERE ${d.where}`)) {
         this.log(`event store: ${what} not indexed now (the store is busy); filters on it read without the index until a later start builds it`);
         continue;
       }
@@ -111,6 +105,17 @@ export class SqliteFieldIndexes {
       this.statements.set(shape, prepared);
     }
     return prepared;
+  }
+
+  /** False when another process held the write lock longer than busy_timeout: the next start tries again. */
+  private tryExec(sql: string): boolean {
+    try {
+      this.db.exec(sql);
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+      return false;
+    }
   }
 
   /** Whether a filter on these types with a range of this field is answered from an index. */
