@@ -318,7 +318,7 @@ export class SqliteReadStore implements ReadStore {
       items = ids.map((id) => {
         const summary = summaries.get(id);
         if (typeof summary !== 'string') return pick<T>(docs?.get(id) as Doc, fields);
-        const doc = { id, ...(JSON.parse(summary) as object) } as T;
+        const doc = JSON.parse(summary) as T;
         return exact ? doc : pick<T>(doc, fields);
       });
     } else {
@@ -549,9 +549,12 @@ export class SqliteReadStore implements ReadStore {
   }
 }
 
-/** The summary fields of a document, as JSON (fields the document lacks are left out, as in the document's own). */
+/**
+ * The id and the summary fields of a document, as JSON (fields the document lacks are left out, as in the document's
+ * own): parsed, it is what a find with these fields answers.
+ */
 function summaryOf(doc: Doc, fields: readonly string[]): string {
-  const summary: Record<string, unknown> = {};
+  const summary: Record<string, unknown> = { id: doc.id };
   for (const field of fields) summary[field] = doc[field];
   return JSON.stringify(summary);
 }
