@@ -12,7 +12,9 @@ import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { mintToken, type TokenClaims } from '@app/identity';
 import type { Actor, ProposalCommand } from '@app/proposals';
 import { ReadModels } from '@app/runtime';
+import pino from 'pino';
 import { createApp } from '../apps/api/src/create-app.js';
+import { createLogger } from '../apps/api/src/operations/logger.js';
 import { merged, type LoadOptions, type LoadRequest, type LoadResult } from './http-load.worker.js';
 import { figure, type BenchFigure } from './result.js';
 import { seededRandom, TITLES, UNITS, seedWorkloadDirectory } from './workload.js';
@@ -35,6 +37,7 @@ import { seededRandom, TITLES, UNITS, seedWorkloadDirectory } from './workload.j
  *   HTTP_CONNECTIONS   connections, and concurrent callers of the reference (default 50)
  *   HTTP_PROPOSALS     assigned proposals prepared beforehand (default 2,000: ten sessions of 200)
  *   HTTP_ROUNDS        the GETs and their reference take turns in this many rounds (default 5)
+ *   HTTP_LOG           `info`: the API logs a line per request as `npm start` does (into a file); default silent
  *   HTTP_PROFILE       a directory: the API's thread is CPU-profiled during each measured run (<run>.cpuprofile)
  */
 const MODES = (process.env.HTTP_SYNC ?? 'full').split(',').map((m) => m.trim()) as ('full' | 'normal')[];
@@ -44,6 +47,7 @@ const CONNECTIONS = Number(process.env.HTTP_CONNECTIONS ?? 50);
 const PROPOSALS = Number(process.env.HTTP_PROPOSALS ?? 2_000);
 const PROFILE_DIR = process.env.HTTP_PROFILE;
 const ROUNDS = Number(process.env.HTTP_ROUNDS ?? 5);
+const LOG = process.env.HTTP_LOG ?? 'silent';
 const WARMUP_SECONDS = 2;
 const SECRET = 'bench-secret-of-at-least-thirty-two-characters';
 const TENANT = 'jinshan';
@@ -264,7 +268,9 @@ async function measure(synchronous: 'full' | 'normal', bare?: LoadResult): Promi
   let app: NestFastifyApplication | undefined;
   try {
     const config = loadConfig({ DATA_DIR: dir, AUTH_SECRET: SECRET, SQLITE_SYNCHRONOUS: synchronous, LOG_LEVEL: 'error', IN_PROCESS_PROJECTIONS: process.env.IN_PROCESS_PROJECTIONS ?? 'true' });
-    app = await createApp({ config, logLevel: 'silent' });
+    // HTTP_LOG=info: a line per request, as `npm start` logs (JSON, written synchronously), into a file here.
+    const logger = LOG === 'info' ? createLogger({ level: 'log', format: 'json', destination: pino.destination({ dest: join(dir, 'api.log'), sync: true }) }) : undefined;
+    app = await createApp({ config, ...(logger ? { logger } : { logLevel: 'silent' }) });
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -24,6 +24,9 @@ export function requestIdOf(request: IncomingMessage): string {
  * answer is counted as 499 (client closed request). The query string is not logged: it can carry a search.
  */
 export function observeRequests(fastify: FastifyInstance, logger: Logger, metrics: ApiMetrics): void {
+  // The request lines without the redaction net: their fields are the ones below and nothing else, none of which a
+  // redacted path names, so it never changed a line — and it was two thirds of writing one (8 µs → 23–38 µs).
+  const lines = logger.child({}, { redact: [] });
   fastify.addHook('onRequest', (request, reply, done) => {
     const raw = reply.raw;
     raw.setHeader('x-request-id', request.id);
@@ -35,11 +38,11 @@ export function observeRequests(fastify: FastifyInstance, logger: Logger, metric
       const ms = reply.elapsedTime;
       metrics.request(request.method, route, status, ms / 1000);
       const level = status >= 500 ? 'error' : 'info';
-      if (!logger.isLevelEnabled(level)) return;
+      if (!lines.isLevelEnabled(level)) return;
       const refusal: Refusal | undefined = request.refusal;
       const path = request.url.split('?')[0].slice(0, 300);
       const durationMs = Math.round(ms * 10) / 10;
-      logger[level](
+      lines[level](
         { context: 'HTTP', requestId: request.id, method: request.method, route, path, status, durationMs, ...(refusal ? { refusal } : {}) },
         `${request.method} ${path} ${status} ${durationMs} ms${refusal ? ` (${refusal.reason})` : ''}`,
       );
