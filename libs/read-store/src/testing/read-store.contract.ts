@@ -170,6 +170,13 @@ export function describeReadStoreContract(adapter: string, open: () => Promise<R
         { id: 'c', units: [], key: false },
       ]);
       expect((await store.find(name(), { filter: { rank: 2 } })).items).toEqual([item('c', { rank: 2, title: '关于垃圾分类的建议', nested: { deep: ['y'] } })]);
+
+      await store.beginRebuild([summarized]);
+      await store.commit({ writes: [{ collection: name(), id: 'd', doc: item('d', { rank: 3, nested: { deep: [] } }) }], checkpoints: {} }, 'rebuild');
+      await store.swapRebuild([summarized]);
+      expect((await store.find(name(), { ...sorted, fields: ['title', 'rank', 'nested'] })).items).toEqual([{ id: 'd', title: '提案d', rank: 3, nested: { deep: [] } }]);
+      await put(item('d', { rank: 4 }));
+      expect((await store.find(name(), { ...sorted, fields: ['rank'] })).items).toEqual([{ id: 'd', rank: 4 }]);
     });
 
     it('moves checkpoints with the batch that reached them, and refuses a batch whose checkpoint moved', async () => {
