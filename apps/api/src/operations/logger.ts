@@ -67,9 +67,24 @@ export function createLogger(settings: LoggerSettings): Logger {
       }),
     );
   return pino(
-    { ...options, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+    { ...options, timestamp: isoTime, formatters: { level: (label) => ({ level: label }) } },
     settings.destination ?? pino.destination({ dest: 1, sync: true }),
   );
+}
+
+/**
+ * pino's isoTime, formatted once per millisecond: under load many lines share one (the request lines of 10,000
+ * requests a second), and a Date and its ISO string were an eighth of writing a line.
+ */
+let lastMs = NaN;
+let lastTime = '';
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
 }
 
 /** Nest's start-up chatter (every module, route and "successfully started"): debug, not the operator's concern. */
