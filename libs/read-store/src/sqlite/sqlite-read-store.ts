@@ -47,6 +47,7 @@ const DRIVE_FROM_ARRAY = 8;
  * count of thousands of index entries costs more than the rest of a page.
  */
 export const COUNT_CACHE_SIZE = 1024;
+const COUNT_KEY_LENGTH = 4096;
 const SCHEMA_VERSION = 1;
 
 const tableOf = (collection: string, generation: Generation) =>
@@ -358,6 +359,8 @@ export class SqliteReadStore implements ReadStore {
       this.countsVersion = version;
     }
     const key = `${sql}\u0000${JSON.stringify(params)}`;
+    // A count of a long list of values is not kept: the cache stays within COUNT_CACHE_SIZE × COUNT_KEY_LENGTH.
+    if (key.length > COUNT_KEY_LENGTH) return this.statement(sql).pluck().get(...params) as number;
     let n = this.counts.get(key);
     if (n === undefined) {
       n = this.statement(sql).pluck().get(...params) as number;
