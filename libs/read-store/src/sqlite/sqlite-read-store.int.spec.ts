@@ -147,3 +147,22 @@ describe('SQLite read store: counts kept between pages', () => {
     await store.close();
   });
 });
+
+describe('SQLite read store: array matches after the planner has statistics', () => {
+  it('pages through a member-like (few) and a unit-like (many) match alike, whichever way each is read', async () => {
+    const def = { name: 'things', fields: { tenant: 'string', rank: 'number', units: 'array' }, indexes: [['tenant', 'rank']], partition: 'tenant' } as const;
+    const store = new SqliteReadStore({ path: ':memory:' });
+    await store.ensure([def]);
+    const docs = Array.from({ length: 2_000 }, (_, i) => ({ id: `t${String(i).padStart(4, '0')}`, tenant: i % 2 ? 'jinshan' : 'fengxian', rank: i % 37, units: [`unit-${i % 5}`, `member-${i % 400}`] }));
+    await store.commit({ writes: docs.map((doc) => ({ collection: def.name, id: doc.id, doc })), checkpoints: {} });
+    store.db.exec('ANALYZE');
+    for (const value of ['unit-3', 'member-7', 'member-8']) {
+      const want = docs.filter((d) => d.tenant === 'jinshan' && d.units.includes(value)).sort((a, b) => b.rank - a.rank || (a.id < b.id ? 1 : -1));
+      for (const [skip, limit] of [[0, 2], [0, 20], [40, 20], [180, 20]]) {
+        const page = await store.find(def.name, { filter: { tenant: 'jinshan', units: value }, sort: [['rank', -1]], skip, limit });
+        expect([page.items.map((d) => d.id), page.total]).toEqual([want.slice(skip, skip + limit).map((d) => d.id), want.length]);
+      }
+    }
+    await store.close();
+  });
+});

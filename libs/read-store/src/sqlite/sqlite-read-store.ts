@@ -37,11 +37,15 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Column names of the store's own: a declared field may not take them. */
 const RESERVED = new Set(['id', 'doc', 'summary']);
 /**
- * A list filtered by an array field (a member's own proposals) is read from the array's index when the matches are
- * at most this many times the rows the page needs: sorting a few matches is cheaper than walking the sort's index
- * and probing the array's for each document, which is cheaper when matches are many (a unit's proposals).
+ * A list filtered by an array field is read either by walking the sort's index and probing the array's for each
+ * document until the page is full — about (skip + limit) × N / n probes for n matches among a partition's N
+ * documents (a unit's proposals: many matches, few probes) — or by gathering the n matches from the array's index and
+ * sorting them (a member's own: few). The second is chosen when n² ≤ (skip + limit) × N; with no statistics for N
+ * yet, when n ≤ DRIVE_FROM_ARRAY × (skip + limit).
  */
 const DRIVE_FROM_ARRAY = 8;
+/** Finds between two readings of the partitions' average size from the planner's statistics (sqlite_stat1). */
+const PARTITION_SIZE_EVERY = 1_000;
 /**
  * Counts kept for the data as it is (a page after page of one list counts its matches once), at most this many: a
  * count of thousands of index entries costs more than the rest of a page.
@@ -109,6 +113,8 @@ export class SqliteReadStore implements ReadStore {
   /** Counts by statement and parameters, least recently used first, for the data as of `countsVersion`. */
   private readonly counts = new Map<string, number>();
   private countsVersion = '';
+  /** Documents per partition value on average, by collection, as the statistics had it (null: none yet). */
+  private readonly partitionSizes = new Map<string, { size: number | null; finds: number }>();
 
   constructor(options: SqliteReadStoreOptions) {
     // 0600 before SQLite creates it, so that its -wal and -shm files are 0600 too.
@@ -290,7 +296,7 @@ export class SqliteReadStore implements ReadStore {
     const skip = Math.max(0, Math.floor(query.skip ?? 0));
     const limit = query.limit === undefined ? undefined : Math.max(0, Math.floor(query.limit));
     const membership = this.membership(def, filter);
-    const drive = membership !== undefined && limit !== undefined && membership.count <= DRIVE_FROM_ARRAY * (skip + limit) ? membership.field : undefined;
+    const drive = membership !== undefined && limit !== undefined && this.fewMatches(def, membership.count, skip + limit) ? membership.field : undefined;
     const params: unknown[] = [];
     const where = this.where(def, table, filter, params, drive);
     const sort = query.sort ?? [];
@@ -373,6 +379,33 @@ export class SqliteReadStore implements ReadStore {
   /** How many counts the store keeps now: never more than COUNT_CACHE_SIZE. */
   countCacheSize(): number {
     return this.counts.size;
+  }
+
+  /** Whether n matches of an array field are few enough to gather and sort (DRIVE_FROM_ARRAY). */
+  private fewMatches(def: CollectionDef, n: number, rows: number): boolean {
+    let known = this.partitionSizes.get(def.name);
+    if (!known || ++known.finds >= PARTITION_SIZE_EVERY) {
+      known = { size: this.partitionSize(def), finds: 0 };
+      this.partitionSizes.set(def.name, known);
+    }
+    return known.size === null ? n <= DRIVE_FROM_ARRAY * rows : n * n <= rows * known.size;
+  }
+
+  /** The average number of documents per partition value, from the statistics of an index led by the partition. */
+  private partitionSize(def: CollectionDef): number | null {
+    const table = tableOf(def.name, 'live');
+    try {
+      for (const { name } of this.db.pragma(`index_list(${q(table)})`) as { name: string }[]) {
+        const first = (this.db.pragma(`index_info(${q(name)})`) as { name: string }[])[0]?.name;
+        if (first !== def.partition) continue;
+        const stat = this.statement('SELECT stat FROM sqlite_stat1 WHERE tbl = ? AND idx = ?').pluck().get(table, name) as string | undefined;
+        const size = Number(stat?.split(' ')[1]);
+        if (Number.isFinite(size) && size > 0) return size;
+      }
+    } catch {
+      // No statistics yet (sqlite_stat1 is made by the first ANALYZE).
+    }
+    return null;
   }
 
   /**
@@ -538,6 +571,7 @@ export class SqliteReadStore implements ReadStore {
     this.statements.clear();
     this.plans.clear();
     this.counts.clear();
+    this.partitionSizes.clear();
     this.db.exec('ANALYZE');
   }
 
