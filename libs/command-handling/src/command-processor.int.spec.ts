@@ -133,6 +133,72 @@ describe('a registration and the session it numbers', () => {
   });
 });
 
+describe('a registration that loses a race on its proposal after its number was reserved', () => {
+  const WITH_CO_PROPOSER = { ...DIRECTORY, members: [...DIRECTORY.members, { id: 'm-2', name: '李委员', sector: '经济界', terms: ['6'] }] };
+  const coProposer: Actor = { id: 'm-2', role: 'member', name: '李委员' };
+  let inner: SqliteEventStore;
+  let racing: BeforeAppend;
+  /** This process, whose appends to p1 let `racing.hook` run first; and another process on the same store. */
+  let here: ReturnType<typeof commandHandlers>;
+  let there: ReturnType<typeof commandHandlers>;
+  const numbersOf = async () =>
+    (await inner.readStream(sessionStream(TENANT, '6-3'))).filter((e) => e.type === 'session.number-reserved.v1').map((e) => e.data);
+
+  beforeEach(async () => {
+    inner = new SqliteEventStore({ path: ':memory:' });
+    racing = new BeforeAppend(inner, proposalStream(TENANT, 'p1'));
+    here = commandHandlers(new CommandProcessor(racing, settings));
+    there = commandHandlers(new CommandProcessor(inner, settings));
+    await there.directory.handle(request(office, { type: 'ImportDirectory', data: WITH_CO_PROPOSER }));
+    await there.sessions.handle('6-3', request(office, { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } }));
+    await there.proposals.handle('p1', request(member, { type: 'FileProposal', data: { proposalId: 'p1', session: '6-3', title: '养老实项目', body: '……', category: 'livelihood', coProposers: ['m-2'] } }));
+  });
+  afterEach(() => inner.close());
+
+  it('is retried with the number it reserved: the session holds exactly one number for the proposal', async () => {
+    // Between this registration's reservation and its own step, the co-proposer joins through another process.
+    racing.hook = () => there.proposals.handle('p1', request(coProposer, { type: 'ConfirmCoProposal', data: {} }));
+    const registered = await here.proposals.handle('p1', request(committee, { type: 'RegisterProposal', data: {} }));
+    expect(registered.revision).toBe(2);
+    expect(await numbersOf()).toEqual([{ number: '6-3-001', proposalId: 'p1' }]);
+    const events = await inner.readStream(proposalStream(TENANT, 'p1'));
+    expect(events.map((e) => e.type)).toEqual(['proposal.filed.v2', 'proposal.co-proposer-confirmed.v1', 'proposal.registered.v1']);
+    expect(events[2].data).toEqual({ number: '6-3-001' });
+  });
+
+  it('refuses a second registration of the proposal with another number, naming the number it holds, and reserves nothing more', async () => {
+    let refusal: unknown;
+    racing.hook = () =>
+      there.proposals.handle('p1', request(committee, { type: 'RegisterProposal', data: { number: '6-3-100' } })).catch((error: unknown) => void (refusal = error));
+    await here.proposals.handle('p1', request(committee, { type: 'RegisterProposal', data: {} }));
+    expect(refusal).toMatchObject({ kind: 'illegal-transition', field: 'number', message: 'proposal p1 already holds number 6-3-001 of this session; register it with that number or none' });
+    expect(await numbersOf()).toEqual([{ number: '6-3-001', proposalId: 'p1' }]);
+    expect((await inner.readStream(proposalStream(TENANT, 'p1'))).map((e) => e.data)).toEqual([expect.anything(), { number: '6-3-001' }]);
+  });
+});
+
+/** An event store that runs `hook` (once) before the next append to one stream: another writer gets there first. */
+class BeforeAppend implements EventStore {
+  hook: (() => Promise<unknown>) | undefined;
+  constructor(
+    private readonly inner: EventStore,
+    private readonly stream: string,
+  ) {}
+  async append(stream: string, events: readonly NewEvent[], expected?: ExpectedRevision) {
+    const hook = this.hook;
+    if (stream === this.stream && hook) {
+      this.hook = undefined;
+      await hook();
+    }
+    return this.inner.append(stream, events, expected);
+  }
+  readStream: EventStore['readStream'] = (s, o) => this.inner.readStream(s, o);
+  readAll: EventStore['readAll'] = (o) => this.inner.readAll(o);
+  subscribeToAll: EventStore['subscribeToAll'] = (o) => this.inner.subscribeToAll(o);
+  headPosition = () => this.inner.headPosition();
+  close = () => Promise.resolve();
+}
+
 /** An event store that holds appends to one stream, once its gate is closed, until it is opened again. */
 class GatedStore implements EventStore {
   private gate: Promise<void> | undefined;

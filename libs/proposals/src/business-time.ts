@@ -13,11 +13,31 @@ export function isCalendarDate(value: string): boolean {
   return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
 }
 
+/**
+ * The last instants (ISO strings) asked for, with their business dates: one command asks for the date of its own
+ * step several times (who takes it, the units and members it names, a due date), and each answer parses and
+ * formats a date. A handful of entries, replaced round-robin: a cache of a pure function, bounded.
+ */
+const RECENT = 4;
+const recentInstants: (string | undefined)[] = new Array(RECENT).fill(undefined);
+const recentOffsets: number[] = new Array(RECENT).fill(0);
+const recentDates: string[] = new Array(RECENT).fill('');
+let recentNext = 0;
+
 /** The calendar date (YYYY-MM-DD) at which an instant falls in business time. */
 export function businessDate(instant: string | number | Date, utcOffsetMinutes: number): string {
-  const ms = typeof instant === 'number' ? instant : new Date(instant).getTime();
-  return new Date(ms + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
+  if (typeof instant !== 'string') return dateAt(typeof instant === 'number' ? instant : instant.getTime(), utcOffsetMinutes);
+  for (let i = 0; i < RECENT; i++)
+    if (recentInstants[i] === instant && recentOffsets[i] === utcOffsetMinutes) return recentDates[i];
+  const date = dateAt(new Date(instant).getTime(), utcOffsetMinutes);
+  recentInstants[recentNext] = instant;
+  recentOffsets[recentNext] = utcOffsetMinutes;
+  recentDates[recentNext] = date;
+  recentNext = (recentNext + 1) % RECENT;
+  return date;
 }
+
+const dateAt = (ms: number, utcOffsetMinutes: number): string => new Date(ms + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
 
 export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);

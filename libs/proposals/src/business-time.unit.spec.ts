@@ -35,6 +35,16 @@ describe('businessDate', () => {
     expect(businessDate(new Date(instant), BEIJING)).toBe('2019-03-15');
   });
 
+  it('answers each instant and offset with its own date, asked again and again among many others (the recent answers are kept)', () => {
+    const instants = Array.from({ length: 12 }, (_, i) => `2019-03-${String(10 + i).padStart(2, '0')}T16:00:00.000Z`);
+    for (let round = 0; round < 3; round++)
+      for (const [i, instant] of instants.entries()) {
+        expect(businessDate(instant, BEIJING)).toBe(`2019-03-${String(11 + i).padStart(2, '0')}`);
+        expect(businessDate(instant, 0)).toBe(`2019-03-${String(10 + i).padStart(2, '0')}`);
+        expect(businessDate(instant, BEIJING)).toBe(`2019-03-${String(11 + i).padStart(2, '0')}`);
+      }
+  });
+
   it('works west of UTC as well', () => {
     expect(businessDate('2019-03-15T04:59:59.999Z', -300)).toBe('2019-03-14');
     expect(businessDate('2019-03-15T05:00:00.000Z', -300)).toBe('2019-03-15');

@@ -184,8 +184,13 @@ function decideExisting(cmd: ProposalCommand, s: ProposalState, ctx: ProposalCon
     case 'RegisterProposal': {
       requireStatus(s, ['filed'], 'register');
       if (!ctx.session) throw new NotFound(`no session ${s.session}`, 'session');
-      const number = cmd.data.number ?? ctx.session.numberOf.get(s.id) ?? nextProposalNumber(ctx.session);
-      const holder = ctx.session.numbers.get(number);
+      // A number the session already holds for this proposal (its registration was interrupted or lost a race after
+      // the reservation landed) is the proposal's: the registration finishes with it rather than reserving another.
+      const held = ctx.session.register.numberOf(s.id);
+      if (held !== undefined && cmd.data.number !== undefined && cmd.data.number !== held)
+        throw new IllegalTransition(`proposal ${s.id} already holds number ${held} of this session; register it with that number or none`, 'number');
+      const number = held ?? cmd.data.number ?? nextProposalNumber(ctx.session);
+      const holder = ctx.session.register.holderOf(number);
       if (holder !== undefined && holder !== s.id)
         throw new IllegalTransition(`number ${number} is already given to proposal ${holder}`, 'number');
       return [{ type: 'ProposalRegistered', data: { number } }];

@@ -1284,3 +1284,36 @@ describe('WithdrawProposal (撤案)', () => {
     });
   });
 });
+
+describe('RegisterProposal (立案编号)', () => {
+  const reserved = (number: string, proposalId: string): SessionEvent => ({ type: 'ProposalNumberReserved', data: { number, proposalId } });
+  const registerIn = (session: ReturnType<typeof sessionOf>, data: { number?: string } = {}) =>
+    given([on('2019-01-10', filedEvent)], { now: NOW, session, directory: DIRECTORY }).when({ type: 'RegisterProposal', data }, { actor: committee });
+
+  it('gives the next number of the session’s register', () => {
+    expect(registerIn(sessionOf(OPENED, reserved('6-3-016', 'p-other')))).toEqual([{ type: 'ProposalRegistered', data: { number: '6-3-017' } }]);
+  });
+
+  it('finishes with the number the session already holds for the proposal (a registration retried after its reservation landed)', () => {
+    const session = sessionOf(OPENED, reserved('6-3-001', P), reserved('6-3-002', 'p-other'));
+    expect(registerIn(session)).toEqual([{ type: 'ProposalRegistered', data: { number: '6-3-001' } }]);
+    expect(registerIn(session, { number: '6-3-001' })).toEqual([{ type: 'ProposalRegistered', data: { number: '6-3-001' } }]);
+  });
+
+  it('refuses another number for a proposal the session already holds one for, naming the one it holds', () => {
+    const session = sessionOf(OPENED, reserved('6-3-001', P));
+    expect(refusalOf(() => registerIn(session, { number: '6-3-100' }))).toEqual({
+      error: IllegalTransition,
+      message: `proposal ${P} already holds number 6-3-001 of this session; register it with that number or none`,
+      field: 'number',
+    });
+  });
+
+  it('refuses a number given to another proposal', () => {
+    expect(refusalOf(() => registerIn(sessionOf(OPENED, reserved('6-3-100', 'p-other')), { number: '6-3-100' }))).toEqual({
+      error: IllegalTransition,
+      message: 'number 6-3-100 is already given to proposal p-other',
+      field: 'number',
+    });
+  });
+});

@@ -84,62 +84,66 @@ export function evolveProposal(
     };
   }
   if (state === null) throw new TypeError(`${event.type} before ProposalFiled`);
-  const s: ProposalState = { ...state, status: statusAfter(state.status, event), lastOccurredAt: meta.occurredAt };
+  // Each event makes one copy of the state: what every event changes (status, lastOccurredAt) and what this one
+  // changes, in a single literal. The key order is that of the state before, then the keys this event adds.
+  const status = statusAfter(state.status, event);
+  const lastOccurredAt = meta.occurredAt;
   switch (event.type) {
     case 'CoProposerConfirmed': {
       const { member, name } = event.data;
       return {
-        ...s,
-        proposers: [...s.proposers, { id: member, ...(name ? { name } : {}) }],
-        invitedCoProposers: s.invitedCoProposers.filter((id) => id !== member),
+        ...state,
+        status,
+        lastOccurredAt,
+        proposers: [...state.proposers, { id: member, ...(name ? { name } : {}) }],
+        invitedCoProposers: state.invitedCoProposers.filter((id) => id !== member),
       };
     }
     case 'ProposalWithdrawn':
-      return s;
+    case 'ProposalVisited':
+    case 'ProposalFollowedUp':
+      return { ...state, status, lastOccurredAt };
     case 'ProposalRegistered':
-      return { ...s, number: event.data.number };
+      return { ...state, status, lastOccurredAt, number: event.data.number };
     case 'ProposalDeclined':
-      return { ...s, declined: { reason: event.data.reason, mergedInto: event.data.mergedInto } };
+      return { ...state, status, lastOccurredAt, declined: { reason: event.data.reason, mergedInto: event.data.mergedInto } };
     case 'ProposalAssigned':
     case 'ProposalReassigned': {
       const { leadUnit, coUnits, dueDate } = event.data;
       return {
-        ...s,
+        ...state,
+        status,
+        lastOccurredAt,
         leadUnit,
         coUnits,
         dueDate,
-        unitsEverAssigned: addUnique(s.unitsEverAssigned, leadUnit, ...coUnits),
+        unitsEverAssigned: addUnique(state.unitsEverAssigned, leadUnit, ...coUnits),
         pendingReassignment: undefined,
         coUnitOpinionsFrom: [],
       };
     }
     case 'ReassignmentRequested':
-      return { ...s, pendingReassignment: { unit: event.data.unit, reason: event.data.reason } };
+      return { ...state, status, lastOccurredAt, pendingReassignment: { unit: event.data.unit, reason: event.data.reason } };
     case 'ProposalClaimed':
-      return { ...s, claimedBy: event.data.leader };
-    case 'ProposalVisited':
-      return s;
+      return { ...state, status, lastOccurredAt, claimedBy: event.data.leader };
     case 'CoUnitOpinionSent':
-      return { ...s, coUnitOpinionsFrom: addUnique(s.coUnitOpinionsFrom, event.data.unit) };
+      return { ...state, status, lastOccurredAt, coUnitOpinionsFrom: addUnique(state.coUnitOpinionsFrom, event.data.unit) };
     case 'ProposalAnswered': {
       const { unit, category, publish, withholdReason } = event.data;
-      const { occurredAt } = meta;
-      const answer: AnswerSummary = { unit, category, publish, withholdReason, occurredAt, dueDate: s.dueDate ?? '' };
-      return { ...s, answers: [...s.answers, answer], feedbackOpen: true, feedbackFrom: [] };
+      const answer: AnswerSummary = { unit, category, publish, withholdReason, occurredAt: lastOccurredAt, dueDate: state.dueDate ?? '' };
+      return { ...state, status, lastOccurredAt, answers: [...state.answers, answer], feedbackOpen: true, feedbackFrom: [] };
     }
     case 'FeedbackGiven':
-      return { ...s, feedbackFrom: addUnique(s.feedbackFrom, event.data.member) };
+      return { ...state, status, lastOccurredAt, feedbackFrom: addUnique(state.feedbackFrom, event.data.member) };
     case 'ProposalRenegotiated':
       // A new round of handling: co-units give their opinion again before the new answer.
-      return { ...s, dueDate: event.data.dueDate, feedbackOpen: false, coUnitOpinionsFrom: [] };
-    case 'ProposalFollowedUp':
-      return s;
+      return { ...state, status, lastOccurredAt, dueDate: event.data.dueDate, feedbackOpen: false, coUnitOpinionsFrom: [] };
     case 'ProposalSupervised':
-      return { ...s, key: event.data.key };
+      return { ...state, status, lastOccurredAt, key: event.data.key };
     case 'AnswerPublished':
-      return { ...s, publishedAnswer: event.data.answerNumber };
+      return { ...state, status, lastOccurredAt, publishedAnswer: event.data.answerNumber };
     case 'ProposalEscalated':
-      return { ...s, escalatedFor: event.data.dueDate };
+      return { ...state, status, lastOccurredAt, escalatedFor: event.data.dueDate };
     default:
       return assertNever(event, 'proposal event');
   }

@@ -69,10 +69,15 @@ export function decideSession(cmd: SessionCommand, state: SessionState | null, c
       if (state === null) throw new NotFound('no such session');
       const { proposalId, number } = cmd.data;
       if (!NUMBER.test(number)) throw new ValidationFailed('must be letters, digits and dashes, at most 32', 'number');
-      const holder = state.numbers.get(number);
+      const holder = state.register.holderOf(number);
       if (holder === proposalId) return [];
       if (holder !== undefined)
         throw new IllegalTransition(`number ${number} is already given to proposal ${holder}`, 'number');
+      // One number per proposal: a registration that lost a race after its reservation landed is retried with the
+      // number it reserved (decideProposal), never given a second one.
+      const held = state.register.numberOf(proposalId);
+      if (held !== undefined)
+        throw new IllegalTransition(`proposal ${proposalId} already holds number ${held} of this session`, 'number');
       return [{ type: 'ProposalNumberReserved', data: { number, proposalId } }];
     }
     default:

@@ -4,7 +4,7 @@ import { directoryOf, refusalOf, sessionOf } from '../testing/given.js';
 import type { SessionCommand } from './commands.js';
 import { decideSession, type SessionContext } from './decide.js';
 import type { SessionEvent } from './events.js';
-import { nextProposalNumber, type SessionState } from './state.js';
+import { evolveSession, nextProposalNumber, type SessionState } from './state.js';
 
 const office: Actor = { id: 'o-sun', role: 'office' };
 const committee: Actor = { id: 'c-tian', role: 'committee' };
@@ -185,6 +185,15 @@ describe('ReserveProposalNumber', () => {
     expect(when(state, reserve('6-3-017'), committee)).toEqual([]);
   });
 
+  it('refuses a second number for a proposal that already holds one', () => {
+    const state = sessionOf(OPENED, reserved('6-3-017', 'p-charging-piles'));
+    expect(refusalOf(() => when(state, reserve('6-3-018'), committee))).toEqual({
+      error: IllegalTransition,
+      message: 'proposal p-charging-piles already holds number 6-3-017 of this session',
+      field: 'number',
+    });
+  });
+
   it('refuses a number given to another proposal', () => {
     const state = sessionOf(OPENED, reserved('6-3-017', 'p-waste-sorting'));
     expect(refusalOf(() => when(state, reserve('6-3-017'), committee))).toEqual({
@@ -214,6 +223,20 @@ describe('ReserveProposalNumber', () => {
       error: NotFound,
       message: 'no such session',
     });
+  });
+});
+
+describe('the session’s register of numbers', () => {
+  it('is left as it was by a reservation made from it: each state answers for its own revision', () => {
+    const one = sessionOf(OPENED, reserved('6-3-001', 'p-a'));
+    const two = evolveSession(one, reserved('6-3-002', 'p-b'), { occurredAt: '2019-03-01T02:00:00.000Z' });
+    // A decision made on the older state (a lost race) branches from it: neither state sees the other's number.
+    const other = evolveSession(one, reserved('6-3-002', 'p-c'), { occurredAt: '2019-03-01T02:00:00.000Z' });
+    expect([one.register.holderOf('6-3-002'), one.register.numberOf('p-b'), nextProposalNumber(one)]).toEqual([undefined, undefined, '6-3-002']);
+    expect([two.register.holderOf('6-3-002'), two.register.numberOf('p-b'), two.register.numberOf('p-c'), nextProposalNumber(two)]).toEqual(['p-b', '6-3-002', undefined, '6-3-003']);
+    expect([other.register.holderOf('6-3-002'), other.register.numberOf('p-c'), other.register.numberOf('p-b')]).toEqual(['p-c', '6-3-002', undefined]);
+    const three = evolveSession(other, reserved('6-3-010', 'p-d'), { occurredAt: '2019-03-01T02:00:00.000Z' });
+    expect([three.register.size, three.register.holderOf('6-3-001'), nextProposalNumber(three), nextProposalNumber(other)]).toEqual([3, 'p-a', '6-3-011', '6-3-003']);
   });
 });
 
