@@ -166,3 +166,48 @@ describe('SQLite read store: array matches after the planner has statistics', ()
     await store.close();
   });
 });
+
+describe('SQLite read store: writes that know the stored document', () => {
+  const def = {
+    name: 'things',
+    fields: { tenant: 'string', status: 'string', open: 'boolean', rank: 'number', units: 'array' },
+    indexes: [['tenant', 'status'], ['tenant', 'rank']],
+    partition: 'tenant',
+    summary: ['status', 'note'],
+  } as const;
+  const thing = (id: string, fields: Record<string, unknown>) => ({ id, tenant: 't', status: 'filed', open: true, rank: 1, units: ['a'], ...fields });
+
+  it('updates the changed query fields and keeps the others, as queries and the document show', async () => {
+    const store = new SqliteReadStore({ path: ':memory:' });
+    await store.ensure([def]);
+    const before = thing('x', { note: 'one' });
+    await store.commit({ writes: [{ collection: 'things', id: 'x', doc: before, previous: null }], checkpoints: {} });
+    const after = thing('x', { status: 'assigned', open: false, note: 'two' });
+    await store.commit({ writes: [{ collection: 'things', id: 'x', doc: after, previous: before }], checkpoints: {} });
+    expect(await store.get('things', 'x')).toEqual(after);
+    expect((await store.find('things', { filter: { tenant: 't', status: 'assigned', open: false } })).items).toEqual([after]);
+    expect(await store.count('things', { status: 'filed' })).toBe(0);
+    expect((await store.find('things', { filter: { tenant: 't', rank: 1, units: 'a' } })).items).toEqual([after]);
+    // Only the document changed: the query fields stay as they were.
+    const noted = { ...after, note: 'three' };
+    await store.commit({ writes: [{ collection: 'things', id: 'x', doc: noted, previous: after }], checkpoints: {} });
+    expect((await store.find('things', { filter: { tenant: 't', status: 'assigned' } })).items).toEqual([noted]);
+    // The summary a list reads follows the document too.
+    expect((await store.find('things', { filter: { tenant: 't' }, fields: ['status', 'note'] })).items).toEqual([{ id: 'x', status: 'assigned', note: 'three' }]);
+    await store.close();
+  });
+
+  it('writes the whole row when the document it was told of is not stored after all', async () => {
+    const store = new SqliteReadStore({ path: ':memory:' });
+    await store.ensure([def]);
+    const told = thing('y', {});
+    const same = thing('y', { note: 'unchanged fields' });
+    const moved = thing('z', { status: 'answered', rank: 7 });
+    await store.commit(
+      { writes: [{ collection: 'things', id: 'y', doc: same, previous: told }, { collection: 'things', id: 'z', doc: moved, previous: thing('z', {}) }], checkpoints: {} },
+    );
+    expect((await store.find('things', { filter: { tenant: 't' }, sort: [['rank', 1]] })).items).toEqual([same, moved]);
+    expect((await store.find('things', { filter: { status: 'answered', rank: 7 } })).items).toEqual([moved]);
+    await store.close();
+  });
+});
