@@ -9,8 +9,18 @@ export type NamesAtTheTime = EventNames;
 
 export const NO_NAMES: NamesAtTheTime = { units: {}, members: {} };
 
-const isTable = (value: unknown): value is Record<string, string> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+// Loops rather than Object.values/entries: these run for every event of a rebuild, and the arrays were garbage.
+function isTable(value: unknown): value is Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const key in value) if (Object.hasOwn(value, key) && typeof (value as Record<string, unknown>)[key] !== 'string') return false;
+  return true;
+}
+
+/** Whether `b` has an entry that `a` has not, or has otherwise. */
+function changed(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  for (const key in b) if (Object.hasOwn(b, key) && a[key] !== b[key]) return true;
+  return false;
+}
 
 /** The names an event's metadata carries; undefined on events recorded before the directory (then codes are shown). */
 export function namesOf(metadata: EventMetadata): NamesAtTheTime | undefined {
@@ -23,7 +33,6 @@ export function namesOf(metadata: EventMetadata): NamesAtTheTime | undefined {
 /** `next` over `current`: a later step's name wins. The same object when there is nothing new, so documents stay equal. */
 export function mergeNames(current: NamesAtTheTime, next: NamesAtTheTime | undefined): NamesAtTheTime {
   if (!next) return current;
-  const changed = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) => Object.entries(b).some(([k, v]) => a[k] !== v);
   if (!changed(current.units, next.units) && !changed(current.members, next.members)) return current;
   return { units: { ...current.units, ...next.units }, members: { ...current.members, ...next.members } };
 }

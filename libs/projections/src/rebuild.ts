@@ -1,7 +1,7 @@
 import { pagesOf, type EventStore, type RecordedEvent } from '@app/event-store';
 import type { Doc, DocWrite, ReadStore } from '@app/read-store';
 import { eventCodec, type EventCodec } from '@app/proposals';
-import { toProjected, type Projection } from './projection.js';
+import { toProjected, type ProjectedEvent, type Projection } from './projection.js';
 import { BatchApplier, PROJECTED_STREAMS } from './runner.js';
 
 export interface RebuildProgress {
@@ -34,6 +34,8 @@ class RebuildApplier {
   /** Keys written out of the cache: they exist in the store and are read back if they change again. */
   private readonly evicted = new Map<Projection, Set<string>>();
   private pending: DocWrite[] = [];
+  /** Documents written per read-store transaction. */
+  private readonly batchWrites = 2_000;
 
   constructor(
     private readonly readStore: ReadStore,
@@ -48,39 +50,45 @@ class RebuildApplier {
   }
 
   async apply(page: readonly RecordedEvent[]): Promise<void> {
-    const events = page.flatMap((e) => toProjected(this.codec, e) ?? []);
+    const events: ProjectedEvent[] = [];
+    for (const recorded of page) {
+      const e = toProjected(this.codec, recorded);
+      if (e) events.push(e);
+    }
+    // Each event's key, asked once per projection (keyOf is the projection's own code, not free).
+    const keys = new Array<string | undefined>(events.length);
     for (const projection of this.projections) {
-      const cache = this.cache.get(projection) as Map<string, Doc>;
-      const evicted = this.evicted.get(projection) as Set<string>;
+      const collection = projection.collection.name;
+      for (let i = 0; i < events.length; i++) keys[i] = projection.keyOf(events[i]);
       if (projection.appendOnly) {
-        for (const e of events) {
-          const key = projection.keyOf(e);
-          const doc = key === undefined ? null : projection.evolve(null, e);
-          if (key !== undefined && doc) this.pending.push({ collection: projection.collection.name, id: key, doc, previous: null });
+        for (let i = 0; i < events.length; i++) {
+          const key = keys[i];
+          if (key === undefined) continue;
+          const doc = projection.evolve(null, events[i]);
+          if (doc) this.pending.push({ collection, id: key, doc, previous: null });
         }
         continue;
       }
+      const cache = this.cache.get(projection) as Map<string, Doc>;
+      const evicted = this.evicted.get(projection) as Set<string>;
       const missing = new Set<string>();
-      for (const e of events) {
-        const key = projection.keyOf(e);
-        if (key !== undefined && !cache.has(key) && evicted.has(key)) missing.add(key);
-      }
-      for (const [key, doc] of await this.readStore.getMany(projection.collection.name, [...missing], 'rebuild')) cache.set(key, doc);
-      for (const e of events) {
-        const key = projection.keyOf(e);
+      for (const key of keys) if (key !== undefined && !cache.has(key) && evicted.has(key)) missing.add(key);
+      if (missing.size > 0) for (const [key, doc] of await this.readStore.getMany(collection, [...missing], 'rebuild')) cache.set(key, doc);
+      for (let i = 0; i < events.length; i++) {
+        const key = keys[i];
         if (key === undefined) continue;
-        const doc = projection.evolve(cache.get(key) ?? null, e);
+        const doc = projection.evolve(cache.get(key) ?? null, events[i]);
         cache.delete(key);
         if (doc) cache.set(key, doc);
       }
       while (cache.size > this.capacity) {
         const [key, doc] = cache.entries().next().value as [string, Doc];
         cache.delete(key);
-        this.pending.push({ collection: projection.collection.name, id: key, doc, ...(evicted.has(key) ? {} : { previous: null }) });
+        this.pending.push({ collection, id: key, doc, ...(evicted.has(key) ? {} : { previous: null }) });
         evicted.add(key);
       }
     }
-    if (this.pending.length >= 2_000) await this.flush({});
+    if (this.pending.length >= this.batchWrites) await this.flush({});
   }
 
   private async flush(checkpoints: Record<string, { from: number | null; to: number }>): Promise<void> {
