@@ -1,9 +1,9 @@
 import { jest } from '@jest/globals';
-import { describeReadStoreContract } from '../testing/read-store.contract.js';
-import type { Filter } from '../read-store.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeReadStoreContract } from '../testing/read-store.contract.js';
+import { RebuildSuperseded, type Filter } from '../read-store.js';
 import { COUNT_CACHE_SIZE, SqliteReadStore, STATEMENT_CACHE_SIZE } from './sqlite-read-store.js';
 
 describeReadStoreContract('SQLite (in memory)', async () => new SqliteReadStore({ path: ':memory:' }));
@@ -209,5 +209,56 @@ describe('SQLite read store: writes that know the stored document', () => {
     expect((await store.find('things', { filter: { tenant: 't' }, sort: [['rank', 1]] })).items).toEqual([same, moved]);
     expect((await store.find('things', { filter: { status: 'answered', rank: 7 } })).items).toEqual([moved]);
     await store.close();
+  });
+});
+
+describe('SQLite read store: two processes rebuilding, only the rebuild begun last is swapped in', () => {
+  const def = { name: 'things', fields: { status: 'string' }, indexes: [['status']] } as const;
+  let dir: string;
+  let a: SqliteReadStore;
+  let b: SqliteReadStore;
+  const ids = async (store: SqliteReadStore) => (await store.find(def.name)).items.map((d) => d.id);
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cppcc-read-store-'));
+    // Two connections to one file, as the service and `npm run rebuild` beside it (or two rebuilds).
+    a = new SqliteReadStore({ path: join(dir, 'read.sqlite') });
+    b = new SqliteReadStore({ path: join(dir, 'read.sqlite') });
+    await a.ensure([def]);
+    await b.ensure([def]);
+    await a.commit({ writes: [{ collection: def.name, id: 'old', doc: { id: 'old', status: 'filed' } }], checkpoints: { p1: { from: null, to: 5 } } });
+  });
+  afterEach(async () => {
+    await a.close();
+    await b.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('A begins and stalls, B begins: A can neither write into B\'s tables nor swap them in; B swaps in its own', async () => {
+    await a.beginRebuild([def]);
+    await a.commit({ writes: [{ collection: def.name, id: 'from-a', doc: { id: 'from-a', status: 'filed' } }], checkpoints: {} }, 'rebuild');
+    await b.beginRebuild([def]);
+    await b.commit({ writes: [{ collection: def.name, id: 'from-b', doc: { id: 'from-b', status: 'filed' } }], checkpoints: {} }, 'rebuild');
+
+    const late = await a.commit({ writes: [{ collection: def.name, id: 'late-a', doc: { id: 'late-a', status: 'filed' } }], checkpoints: { p1: { from: null, to: 9 } } }, 'rebuild').catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(RebuildSuperseded);
+    const swap = await a.swapRebuild([def]).catch((e: unknown) => e);
+    expect(swap).toBeInstanceOf(RebuildSuperseded);
+    expect((swap as Error).message).toMatch(/was superseded by rebuild [0-9a-f]{16}: a newer rebuild began after it/);
+    // The live read models serve as before; B's rebuild holds only its own writes.
+    expect(await ids(a)).toEqual(['old']);
+    expect((await a.checkpoints()).get('p1')).toBe(5);
+    expect(await b.get(def.name, 'late-a', 'rebuild')).toBeNull();
+
+    await b.commit({ writes: [], checkpoints: { p1: { from: null, to: 12 } } }, 'rebuild');
+    await b.swapRebuild([def]);
+    expect(await ids(a)).toEqual(['from-b']);
+    expect((await a.checkpoints()).get('p1')).toBe(12);
+    expect((await a.find(def.name, { filter: { status: 'filed' } })).total).toBe(1);
+  });
+
+  it('a store that began no rebuild cannot write to the rebuild tables', async () => {
+    await b.beginRebuild([def]);
+    await expect(a.commit({ writes: [], checkpoints: {} }, 'rebuild')).rejects.toThrow('no rebuild under way in this store (beginRebuild first)');
   });
 });

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ensurePrivateFile } from '@app/config';
 import {
   CheckpointMoved,
+  RebuildSuperseded,
   UndeclaredField,
   type Batch,
   type CollectionDef,
@@ -115,6 +116,11 @@ export class SqliteReadStore implements ReadStore {
   private countsVersion = '';
   /** Documents per partition value on average, by collection, as the statistics had it (null: none yet). */
   private readonly partitionSizes = new Map<string, { size: number | null; finds: number }>();
+  /**
+   * The rebuild this store began (`rm_info` names the one begun last, by whichever process). A holder, so that a
+   * wrapper made with Object.create (as specs make) shares it.
+   */
+  private readonly rebuild: { token: string | undefined } = { token: undefined };
 
   constructor(options: SqliteReadStoreOptions) {
     // 0600 before SQLite creates it, so that its -wal and -shm files are 0600 too.
@@ -515,8 +521,21 @@ export class SqliteReadStore implements ReadStore {
         if ((actual ?? null) !== from) throw new CheckpointMoved(name, from, actual ?? null);
         this.statement('INSERT INTO rm_checkpoints VALUES (?, ?, ?, ?) ON CONFLICT (generation, name) DO UPDATE SET position = excluded.position, updated = excluded.updated').run(generation, name, to, now);
       }
+      if (generation === 'rebuild') this.assertRebuildCurrent();
       for (const write of batch.writes) this.write(write, generation);
     }).immediate();
+  }
+
+  /**
+   * Inside a write transaction: the rebuild tables are still this store's. Another process's `beginRebuild` dropped
+   * and recreated them under the same names: a rebuild that stalled meanwhile must neither write into the newer one's
+   * tables nor swap them in half-filled (with its own checkpoints).
+   */
+  private assertRebuildCurrent(): void {
+    const token = this.rebuild.token;
+    if (token === undefined) throw new Error('no rebuild under way in this store (beginRebuild first)');
+    const current = this.statement("SELECT value FROM rm_info WHERE key = 'rebuild'").pluck().get() as string | undefined;
+    if (current !== token) throw new RebuildSuperseded(token, current ?? null);
   }
 
   /**
@@ -581,7 +600,9 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async beginRebuild(defs: readonly CollectionDef[]): Promise<void> {
+    const token = randomBytes(8).toString('hex');
     this.db.transaction(() => {
+      this.statement("INSERT INTO rm_info VALUES ('rebuild', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(token);
       for (const def of defs) {
         this.defs.set(def.name, def);
         this.dropGeneration(def, 'rebuild');
@@ -590,12 +611,19 @@ export class SqliteReadStore implements ReadStore {
       this.plans.clear();
       this.statement("DELETE FROM rm_checkpoints WHERE generation = 'rebuild'").run();
     }).immediate();
+    this.rebuild.token = token;
   }
 
   async swapRebuild(defs: readonly CollectionDef[]): Promise<void> {
     // Built once, after the bulk load, and before the swap so that readers never see a collection without them.
-    for (const def of defs) if (this.tableExists(tableOf(def.name, 'rebuild'))) this.db.transaction(() => this.createIndexes(def, 'rebuild')).immediate();
+    for (const def of defs)
+      this.db.transaction(() => {
+        this.assertRebuildCurrent();
+        if (this.tableExists(tableOf(def.name, 'rebuild'))) this.createIndexes(def, 'rebuild');
+      }).immediate();
     this.db.transaction(() => {
+      this.assertRebuildCurrent();
+      this.statement("DELETE FROM rm_info WHERE key = 'rebuild'").run();
       for (const def of defs) {
         if (!this.tableExists(tableOf(def.name, 'rebuild'))) throw new Error(`no rebuilt ${def.name} to swap in`);
         this.dropGeneration(def, 'live');
@@ -607,6 +635,7 @@ export class SqliteReadStore implements ReadStore {
       this.statement("DELETE FROM rm_checkpoints WHERE generation = 'live'").run();
       this.statement("UPDATE rm_checkpoints SET generation = 'live' WHERE generation = 'rebuild'").run();
     }).immediate();
+    this.rebuild.token = undefined;
     this.statements.clear();
     this.plans.clear();
     this.counts.clear();
