@@ -41,10 +41,13 @@ const RESERVED = new Set(['id', 'doc', 'summary']);
  * A list filtered by an array field is read either by walking the sort's index and probing the array's for each
  * document until the page is full — about (skip + limit) × N / n probes for n matches among a partition's N
  * documents (a unit's proposals: many matches, few probes) — or by gathering the n matches from the array's index and
- * sorting them (a member's own: few). The second is chosen when n² ≤ (skip + limit) × N; with no statistics for N
- * yet, when n ≤ DRIVE_FROM_ARRAY × (skip + limit).
+ * sorting them (a member's own: few), which reads each match's row. A probe stays within the compact array index and
+ * the sort's, a row is read anywhere in the table: measured over 200,000 proposals, a row read costs as much as some
+ * SEEK_PER_PROBE probes. So the second is chosen when SEEK_PER_PROBE × n² ≤ (skip + limit) × N; with no statistics
+ * for N yet, when n ≤ DRIVE_FROM_ARRAY × (skip + limit).
  */
 const DRIVE_FROM_ARRAY = 8;
+const SEEK_PER_PROBE = 16;
 /** Finds between two readings of the partitions' average size from the planner's statistics (sqlite_stat1). */
 const PARTITION_SIZE_EVERY = 1_000;
 /**
@@ -394,7 +397,7 @@ export class SqliteReadStore implements ReadStore {
       known = { size: this.partitionSize(def), finds: 0 };
       this.partitionSizes.set(def.name, known);
     }
-    return known.size === null ? n <= DRIVE_FROM_ARRAY * rows : n * n <= rows * known.size;
+    return known.size === null ? n <= DRIVE_FROM_ARRAY * rows : SEEK_PER_PROBE * n * n <= rows * known.size;
   }
 
   /** The average number of documents per partition value, from the statistics of an index led by the partition. */
