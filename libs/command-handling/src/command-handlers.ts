@@ -84,7 +84,8 @@ export class ProposalCommandHandler implements ICommandHandler<ExecuteProposalCo
       authorizeProposalCommand(command.type, folded.state, recording.actor);
     return processor.run(processor.proposals, stream, locks, proposalId, req, authorize, async (folded, recording, base, directory) => {
       const sessionId = sessionOf(folded);
-      const session = sessionId ? await processor.sessions.load(sessionStream(tenant, sessionId)) : null;
+      const sessionKey = sessionId && sessionStream(tenant, sessionId);
+      const session = sessionKey ? (processor.sessions.cached(sessionKey) ?? (await processor.sessions.load(sessionKey))) : null;
       const mergeTarget = needs.mergeTarget
         ? (await processor.proposals.load(proposalStream(tenant, needs.mergeTarget), { fresh: true })).state
         : undefined;

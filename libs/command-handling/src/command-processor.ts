@@ -152,6 +152,12 @@ export class CommandProcessor {
     return { state: folded.state ?? EMPTY_DIRECTORY, revision: folded.revision };
   }
 
+  /** The jurisdiction's directory as cached, when it is: what `directory(tenant)` would answer, without a promise. */
+  private cachedDirectory(tenant: string): { state: DirectoryState; revision: number | 'no_stream' } | undefined {
+    const folded = this.directories.cached(directoryStream(tenant));
+    return folded && { state: folded.state ?? EMPTY_DIRECTORY, revision: folded.revision };
+  }
+
   async run<S>(
     writer: StreamRepository<S>,
     stream: string,
@@ -209,8 +215,8 @@ export class CommandProcessor {
         return await this.lock.run(locks, async (release) => {
           // The first attempt decides on the cached stream (a lost race decides again on a fresh read), and a
           // refusal never rests on a stale cache: if the stream moved, the command is decided again.
-          let folded = await writer.load(stream, { fresh: attempt > 1 });
-          let directory = await this.directory(req.tenant, attempt > 1);
+          let folded = (attempt === 1 && writer.cached(stream)) || (await writer.load(stream, { fresh: attempt > 1 }));
+          let directory = (attempt === 1 && this.cachedDirectory(req.tenant)) || (await this.directory(req.tenant, attempt > 1));
           let outcome: CommandResult | Decision;
           try {
             outcome = await decideOn(folded, directory.state);

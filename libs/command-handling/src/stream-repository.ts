@@ -55,6 +55,14 @@ export class StreamRepository<S> {
     return folded;
   }
 
+  /**
+   * The stream as cached, without a read; undefined when it is not cached. For a caller that would otherwise await
+   * `load` only to be handed the cache entry: a command's several loads are each a promise and a resumption.
+   */
+  cached(stream: string): Folded<S> | undefined {
+    return this.cache.get(stream);
+  }
+
   forget(stream: string): void {
     this.cache.delete(stream);
   }
