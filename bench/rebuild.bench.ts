@@ -5,7 +5,17 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '@app/event-store';
 import { SqliteReadStore } from '@app/read-store';
 import { eventCodec } from '@app/proposals';
-import { auditProjection, BatchApplier, PROJECTED_STREAMS, proposalsProjection, rebuildReadModels, sessionsProjection, type Projection } from '@app/projections';
+import {
+  auditProjection,
+  BatchApplier,
+  PROJECTED_STREAMS,
+  proposalsProjection,
+  rebuildReadModels,
+  remindersProjection,
+  sessionsProjection,
+  todoProjection,
+  type Projection,
+} from '@app/projections';
 import { ensureEventLog } from './generate.js';
 import { figure, runBench } from './result.js';
 
@@ -58,7 +68,8 @@ runBench(async (log) => {
   const dir = mkdtempSync(join(tmpdir(), 'cppcc-rebuild-'));
   const store = new SqliteEventStore({ path: file, synchronous: 'normal' });
   const readStore = new SqliteReadStore({ path: join(dir, 'read.sqlite'), synchronous: 'normal' });
-  const projections = [proposalsProjection(480), sessionsProjection, auditProjection] as Projection[];
+  // Every read model `npm run rebuild` rebuilds (libs/runtime allProjections), in the same order.
+  const projections = [proposalsProjection(480), sessionsProjection, auditProjection, todoProjection, remindersProjection] as Projection[];
   await readStore.ensure(projections.map((p) => p.collection));
   try {
     const result = await rebuildReadModels(store, readStore, projections);
