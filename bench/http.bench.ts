@@ -39,6 +39,7 @@ import { seededRandom, TITLES, UNITS, seedWorkloadDirectory } from './workload.j
  *   HTTP_ROUNDS        the GETs and their reference take turns in this many rounds (default 5)
  *   HTTP_LOG           `info`: the API logs a line per request as `npm start` does (into a file); default silent
  *   HTTP_PROFILE       a directory: the API's thread is CPU-profiled during each measured run (<run>.cpuprofile)
+ *   HTTP_ONLY          `reads`: GET /me and GET /health against the bare hello, without the commands
  */
 const MODES = (process.env.HTTP_SYNC ?? 'full').split(',').map((m) => m.trim()) as ('full' | 'normal')[];
 const SECONDS = Number(process.env.HTTP_SECONDS ?? 10);
@@ -48,6 +49,7 @@ const PROPOSALS = Number(process.env.HTTP_PROPOSALS ?? 2_000);
 const PROFILE_DIR = process.env.HTTP_PROFILE;
 const ROUNDS = Number(process.env.HTTP_ROUNDS ?? 5);
 const LOG = process.env.HTTP_LOG ?? 'silent';
+const ONLY_READS = process.env.HTTP_ONLY === 'reads';
 const WARMUP_SECONDS = 2;
 const SECRET = 'bench-secret-of-at-least-thirty-two-characters';
 const TENANT = 'jinshan';
@@ -309,6 +311,8 @@ async function measure(synchronous: 'full' | 'normal', bare?: LoadResult): Promi
         await hello.close();
       }
     }
+
+    if (ONLY_READS) return { figures, bare: bare as LoadResult };
 
     // Warm-up over HTTP (JIT, connections), not counted.
     const warm = await loadInWorker({ url, connections: CONNECTIONS, seconds: WARMUP_SECONDS, requests, offset: 0 });

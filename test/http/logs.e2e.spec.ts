@@ -50,6 +50,21 @@ describe('the log', () => {
     expect(log.text).not.toContain('private-search');
   });
 
+  it('answers every route with its request id: a refusal, an unknown path, and the event feed, which writes its own headers', async () => {
+    expect((await api.send('GET', '/sessions', forged, undefined, { 'x-request-id': 'refused-1' })).headers.get('x-request-id')).toBe('refused-1');
+    expect((await api.send('GET', '/no-such-route', office, undefined, { 'x-request-id': 'nowhere-1' })).headers.get('x-request-id')).toBe('nowhere-1');
+    const auditor = token('a-1', 'auditor');
+    const aborted = new AbortController();
+    const feed = await fetch(`${api.base}/feed`, { headers: { authorization: `Bearer ${auditor}`, 'x-request-id': 'feed-1' }, signal: aborted.signal });
+    try {
+      expect(feed.status).toBe(200);
+      expect(feed.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      expect(feed.headers.get('x-request-id')).toBe('feed-1');
+    } finally {
+      aborted.abort();
+    }
+  });
+
   it('makes the request id the correlation id of the events a command records, unless the caller gave one', async () => {
     expect((await api.send('POST', '/directory/import', office, TEST_DIRECTORY, { 'x-request-id': 'import-1' })).status).toBe(200);
     const opened = await api.send('POST', '/sessions', office, { id: '6-3', name: '六届三次会议', year: 2019 }, { 'x-request-id': 'open-6-3' });

@@ -53,6 +53,7 @@ export class FeedController implements BeforeApplicationShutdown {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
+      'x-request-id': reply.request.id, // set on the reply by operations/requests.ts, which a hijacked one bypasses
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
