@@ -85,22 +85,40 @@ export class ProposalCommandHandler implements ICommandHandler<ExecuteProposalCo
     return processor.run(processor.proposals, stream, locks, proposalId, req, authorize, async (folded, recording, base, directory) => {
       const sessionId = sessionOf(folded);
       const sessionKey = sessionId && sessionStream(tenant, sessionId);
-      const session = sessionKey ? (processor.sessions.cached(sessionKey) ?? (await processor.sessions.load(sessionKey))) : null;
+      // A registration holding the session's lock decides on the session as it will stand once the reservations
+      // queued before its own commit (its reservation then expects theirs); other steps decide on what is committed.
+      const ahead = sessionKey !== undefined && lockedSession === sessionId;
+      let session = sessionKey
+        ? ((ahead ? processor.sessions.ahead(sessionKey) : processor.sessions.cached(sessionKey)) ?? (await processor.sessions.load(sessionKey)))
+        : null;
       const mergeTarget = needs.mergeTarget
         ? (await processor.proposals.load(proposalStream(tenant, needs.mergeTarget), { fresh: true })).state
         : undefined;
-      const events = decideProposal(command, folded.state, {
-        ...recording,
-        utcOffsetMinutes: processor.settings.utcOffsetMinutes,
-        session: session?.state ?? null,
-        mergeTarget,
-        directory,
-      });
+      const decide = () =>
+        decideProposal(command, folded.state, {
+          ...recording,
+          utcOffsetMinutes: processor.settings.utcOffsetMinutes,
+          session: session?.state ?? null,
+          mergeTarget,
+          directory,
+        });
+      let events: ReturnType<typeof decideProposal>;
+      try {
+        events = decide();
+      } catch (refusal) {
+        // A refusal never rests on reservations not yet committed: decided again on what they end as.
+        const settling = ahead && sessionKey ? processor.sessions.settling(sessionKey) : undefined;
+        if (!settling || !sessionKey) throw refusal;
+        await settling;
+        session = processor.sessions.cached(sessionKey) ?? (await processor.sessions.load(sessionKey));
+        events = decide();
+      }
       const registered = events.find((e) => e.type === 'ProposalRegistered');
       if (!registered || !session || !sessionId) return { events };
+      const reserveFrom = session;
       const reserve = { proposalId, number: registered.data.number };
       const reserveIn = sessionStream(tenant, sessionId);
-      return { events, before: () => this.reserveNumber(reserveIn, session, reserve, { ...recording, directory }, base) };
+      return { events, before: (queued) => this.reserveNumber(reserveIn, reserveFrom, reserve, { ...recording, directory }, base, queued) };
     });
   }
 
@@ -110,6 +128,7 @@ export class ProposalCommandHandler implements ICommandHandler<ExecuteProposalCo
     data: { proposalId: string; number: string },
     recording: Recording & { directory: DirectoryState },
     base: MetadataBase,
+    queued: () => void,
   ): Promise<void> {
     const events = decideSession({ type: 'ReserveProposalNumber', data }, session.state, sessionContext(this.processor, recording, recording.directory));
     if (events.length === 0) return;
@@ -118,7 +137,7 @@ export class ProposalCommandHandler implements ICommandHandler<ExecuteProposalCo
       commandId: nameBasedUuid(base.commandId, 'reserve-number'),
       commandType: 'ReserveProposalNumber',
       causationId: base.commandId,
-    });
+    }, undefined, queued);
   }
 }
 

@@ -133,6 +133,73 @@ describe('a registration and the session it numbers', () => {
   });
 });
 
+describe('registrations of one session at the same time, on a store that queues an append behind another (appendAfter)', () => {
+  let inner: SqliteEventStore;
+  let gated: GatedSession;
+  let here: ReturnType<typeof commandHandlers>;
+  /** Another process on the same store. */
+  let there: ReturnType<typeof commandHandlers>;
+  const session = sessionStream(TENANT, '6-3');
+  const register = (id: string) => here.proposals.handle(id, request(committee, { type: 'RegisterProposal', data: {} }));
+
+  beforeEach(async () => {
+    inner = new SqliteEventStore({ path: ':memory:' });
+    gated = new GatedSession(inner, session);
+    here = commandHandlers(new CommandProcessor(gated, settings));
+    there = commandHandlers(new CommandProcessor(inner, settings));
+    await there.directory.handle(request(office, { type: 'ImportDirectory', data: DIRECTORY }));
+    await there.sessions.handle('6-3', request(office, { type: 'OpenSession', data: { id: '6-3', name: '六届三次会议', year: 2019 } }));
+    for (const id of ['p1', 'p2', 'p3'])
+      await there.proposals.handle(id, request(member, { type: 'FileProposal', data: { proposalId: id, session: '6-3', title: '养老实项目', body: '……', category: 'livelihood' } }));
+  });
+  afterEach(() => inner.close());
+
+  /** Each proposal's registered number, and the numbers the session reserved, by proposal. */
+  const numbers = async (ids: string[]) => ({
+    registered: Object.fromEntries(await Promise.all(ids.map(async (id) => [id, (await inner.readStream(proposalStream(TENANT, id)))[1]?.data]))),
+    reserved: Object.fromEntries(
+      (await inner.readStream(session)).filter((e) => e.type === 'session.number-reserved.v1').map((e) => [(e.data as { proposalId: string }).proposalId, { number: (e.data as { number: string }).number }]),
+    ),
+  });
+  const expectChained = async (stream: string) => {
+    let previous: string | null = null;
+    for (const e of await inner.readStream(stream)) {
+      const expected = chainHash(previous, { stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: withoutHash(e.metadata) });
+      expect(e.metadata.hash).toBe(expected);
+      previous = expected;
+    }
+  };
+
+  it('reserves the next number while the one before is not yet committed, and gives each proposal the number it reserved', async () => {
+    gated.closeGate();
+    const registrations = ['p1', 'p2', 'p3'].map(register);
+    // All three reservations reach the store while the first one waits for its commit.
+    await gated.arrivals(3);
+    gated.open();
+    await Promise.all(registrations);
+    const { registered, reserved } = await numbers(['p1', 'p2', 'p3']);
+    expect(registered).toEqual({ p1: { number: '6-3-001' }, p2: { number: '6-3-002' }, p3: { number: '6-3-003' } });
+    expect(reserved).toEqual(registered);
+    await expectChained(session);
+  });
+
+  it('refuses a reservation queued behind one that another process beat, and registers both again with numbers of their own', async () => {
+    gated.closeGate();
+    const registrations = ['p1', 'p2'].map(register);
+    await gated.arrivals(2);
+    // Another process reserves the number p1 was given, at the revision p1's reservation expects: p1's is refused,
+    // and p2's, queued behind it, would otherwise land at the next revision after an event it never saw.
+    await there.proposals.handle('p3', request(committee, { type: 'RegisterProposal', data: {} }));
+    gated.open();
+    await Promise.all(registrations);
+    const { registered, reserved } = await numbers(['p1', 'p2', 'p3']);
+    expect(registered.p3).toEqual({ number: '6-3-001' });
+    expect(new Set(Object.values(registered).map((n) => (n as { number: string }).number)).size).toBe(3);
+    expect(reserved).toEqual(registered);
+    await expectChained(session);
+  });
+});
+
 describe('a registration that loses a race on its proposal after its number was reserved', () => {
   const WITH_CO_PROPOSER = { ...DIRECTORY, members: [...DIRECTORY.members, { id: 'm-2', name: '李委员', sector: '经济界', terms: ['6'] }] };
   const coProposer: Actor = { id: 'm-2', role: 'member', name: '李委员' };
@@ -243,6 +310,51 @@ class FailOnce implements EventStore {
       return Promise.reject(new Error('simulated crash'));
     }
     return this.inner.append(stream, events, expected);
+  }
+  readStream: EventStore['readStream'] = (s, o) => this.inner.readStream(s, o);
+  readAll: EventStore['readAll'] = (o) => this.inner.readAll(o);
+  subscribeToAll: EventStore['subscribeToAll'] = (o) => this.inner.subscribeToAll(o);
+  headPosition = () => this.inner.headPosition();
+  close = () => Promise.resolve();
+}
+
+/** The embedded store, holding appends to one stream while its gate is closed; it queues one append behind another. */
+class GatedSession implements EventStore {
+  private gate: Promise<void> | undefined;
+  private openGate = () => {};
+  private arrived = 0;
+  private waiters: (() => void)[] = [];
+  constructor(
+    private readonly inner: SqliteEventStore,
+    private readonly stream: string,
+  ) {}
+  closeGate(): void {
+    this.gate = new Promise((resolve) => (this.openGate = resolve));
+  }
+  open(): void {
+    this.gate = undefined;
+    this.openGate();
+  }
+  /** Resolves once `count` appends to the stream have arrived at the gate. */
+  arrivals(count: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => (this.arrived >= count ? resolve() : this.waiters.push(check));
+      check();
+    });
+  }
+  private async held(): Promise<void> {
+    const gate = this.gate;
+    this.arrived += 1;
+    for (const wake of this.waiters.splice(0)) wake();
+    await gate;
+  }
+  async append(stream: string, events: readonly NewEvent[], expected?: ExpectedRevision) {
+    if (stream === this.stream && this.gate) await this.held();
+    return this.inner.append(stream, events, expected);
+  }
+  async appendAfter(stream: string, events: readonly NewEvent[], expected: number, previousId: string) {
+    if (stream === this.stream && this.gate) await this.held();
+    return this.inner.appendAfter(stream, events, expected, previousId);
   }
   readStream: EventStore['readStream'] = (s, o) => this.inner.readStream(s, o);
   readAll: EventStore['readAll'] = (o) => this.inner.readAll(o);

@@ -80,8 +80,11 @@ export type MetadataBase = Omit<EventMetadata, 'hash'>;
 
 export interface Decision {
   readonly events: readonly DomainEvent[];
-  /** Appends to other streams that must land first (the registration number's reservation). */
-  readonly before?: () => Promise<void>;
+  /**
+   * Appends to other streams that must land first (the registration number's reservation). `queued` is called
+   * once they are queued in the store: the other streams' locks are released then, before their commit.
+   */
+  readonly before?: (queued: () => void) => Promise<void>;
 }
 
 const MAX_ATTEMPTS = 10;
@@ -215,6 +218,10 @@ export class CommandProcessor {
         return await this.lock.run(locks, async (release) => {
           // The first attempt decides on the cached stream (a lost race decides again on a fresh read), and a
           // refusal never rests on a stale cache: if the stream moved, the command is decided again.
+          // A step on a stream with a chained append still uncommitted (a session whose registration numbers are
+          // being reserved) decides on what it ends as, as it did when the lock was held through the commit.
+          const settling = writer.settling(stream);
+          if (settling) await settling;
           let folded = (attempt === 1 && writer.cached(stream)) || (await writer.load(stream, { fresh: attempt > 1 }));
           let directory = (attempt === 1 && this.cachedDirectory(req.tenant)) || (await this.directory(req.tenant, attempt > 1));
           let outcome: CommandResult | Decision;
@@ -231,11 +238,16 @@ export class CommandProcessor {
           if (!('events' in outcome)) return outcome;
           if (outcome.events.length === 0) return { id, revision: folded.revision as number, position: folded.position };
           if (outcome.before) {
-            await outcome.before();
-            // What had to land first has landed: the other streams' locks (the session of a registration) are
-            // released now rather than after this stream's own commit, so that the next registration of the
-            // session need not wait for it.
-            for (const key of locks) if (key !== stream) release(key);
+            // The other streams' locks (the session of a registration) are released once what must land first is
+            // queued, rather than after its commit or this stream's own: the next registration of the session is
+            // decided on the session as it will stand (StreamRepository.ahead) and its reservation joins the same
+            // group commit, expecting this one's revision — so it is refused if this one is. This stream's own
+            // events are still appended only once the reservation has committed.
+            const releaseOthers = () => {
+              for (const key of locks) if (key !== stream) release(key);
+            };
+            await outcome.before(releaseOthers);
+            releaseOthers();
           }
           const people = [recording.actor, recording.recorder];
           const namesOf = (event: DomainEvent) => ({ names: namesAt(directory.state, event, people) });

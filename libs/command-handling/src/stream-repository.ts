@@ -27,6 +27,13 @@ export interface Folded<S> {
 /** Folds one event: the state before, the event, its metadata and its revision in the stream. */
 export type Evolve<S> = (state: S | null, event: DomainEvent, metadata: EventMetadata, revision: number) => S;
 
+/** An append queued and not yet committed: the stream as it will stand, its last event's id, and when it ends. */
+interface Pending<S> {
+  readonly folded: Folded<S>;
+  readonly lastId: string;
+  readonly settled: Promise<unknown>;
+}
+
 const EMPTY: Folded<never> = { state: null, revision: 'no_stream', position: 0, lastHash: null, commands: new Map() };
 
 /**
@@ -36,6 +43,12 @@ const EMPTY: Folded<never> = { state: null, revision: 'no_stream', position: 0, 
  */
 export class StreamRepository<S> {
   private readonly cache = new Map<string, Folded<S>>();
+  /**
+   * Streams with an append queued but not yet committed (`append` with `queued`), as they will stand once it commits:
+   * what the next append of a chain decides on. Never what `load` or `cached` answer, so that no reader sees what
+   * is not committed; an entry leaves when its append ends, and at most one is kept per stream.
+   */
+  private readonly pending = new Map<string, Pending<S>>();
 
   constructor(
     private readonly store: EventStore,
@@ -61,6 +74,19 @@ export class StreamRepository<S> {
    */
   cached(stream: string): Folded<S> | undefined {
     return this.cache.get(stream);
+  }
+
+  /**
+   * The stream as it will stand after the appends queued with `queued` and not yet committed, else as cached. An
+   * append decided on it expects their last event (the store's appendAfter), so it is refused if one of them is.
+   */
+  ahead(stream: string): Folded<S> | undefined {
+    return this.pending.get(stream)?.folded ?? this.cache.get(stream);
+  }
+
+  /** When an append queued with `queued` is not committed yet: the promise that it has ended (committed or not). */
+  settling(stream: string): Promise<unknown> | undefined {
+    return this.pending.get(stream)?.settled;
   }
 
   forget(stream: string): void {
@@ -100,6 +126,13 @@ export class StreamRepository<S> {
     metadata: Omit<EventMetadata, 'hash'>,
     /** What each event's metadata adds of its own (the names it refers to). */
     ownMetadata?: (event: DomainEvent) => Partial<Omit<EventMetadata, 'hash'>>,
+    /**
+     * Called once the append is queued, before its commit, when the store can queue the next one behind it
+     * (appendAfter): from then on `ahead` answers the stream as it will stand, so that the next append of a chain
+     * (the next registration number of a session) is decided and queued without waiting for this commit. Without
+     * appendAfter it is not called, and the caller waits for the commit.
+     */
+    queued?: () => void,
   ): Promise<{ revision: number; position: number }> {
     let previousHash = folded.lastHash;
     let revision = folded.revision === 'no_stream' ? -1 : folded.revision;
@@ -129,12 +162,32 @@ export class StreamRepository<S> {
       };
     }
     let result: AppendResult;
+    let ahead: Pending<S> | undefined;
     try {
-      result = await this.store.append(stream, stored, folded.revision);
+      // Decided on an append still queued: expect its very last event, not only its revision.
+      const behind = this.pending.get(stream);
+      const appending =
+        behind && behind.folded === folded && this.store.appendAfter
+          ? this.store.appendAfter(stream, stored, folded.revision as number, behind.lastId)
+          : this.store.append(stream, stored, folded.revision);
+      if (queued && this.store.appendAfter) {
+        // Its position is not known before the commit: the last committed one stands in until then.
+        const settled = appending.then(
+          () => undefined,
+          () => undefined,
+        );
+        ahead = { folded: this.foldAppended(folded, events, metadatas, folded.position), lastId: stored[stored.length - 1].id, settled };
+        this.pending.set(stream, ahead);
+        queued();
+      }
+      result = await appending;
     } catch (error) {
+      // Appends queued after this one on its pending state expect its revision: they are refused too.
+      if (ahead) this.pending.delete(stream);
       this.forget(stream);
       throw error;
     }
+    if (ahead && this.pending.get(stream) === ahead) this.pending.delete(stream);
     // A store-level idempotent repeat answers with the earlier revision: reload rather than fold twice.
     if (result.nextExpectedRevision === revision) this.remember(stream, this.foldAppended(folded, events, metadatas, result.position));
     else this.forget(stream);

@@ -133,6 +133,13 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
 
 export interface EventStore {
   append(stream: string, events: readonly NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * An append that expects the stream's event at `expectedRevision` to be the one with id `previousId`, not only
+   * some event: refused (WrongExpectedRevision) otherwise. For a writer that queues an append right behind one of
+   * its own not yet committed: if that one is refused, so is this, even when another writer's event took its
+   * revision. Only a store that checks it has it (the embedded one); without it, wait for the commit.
+   */
+  appendAfter?(stream: string, events: readonly NewEvent[], expectedRevision: number, previousId: string): Promise<AppendResult>;
   /** Events of one stream in revision order; empty when the stream does not exist. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;

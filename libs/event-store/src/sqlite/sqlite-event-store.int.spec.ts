@@ -52,6 +52,24 @@ describe('the embedded store writing groups on its writer thread', () => {
     await reopened.close();
   });
 
+  it('appends behind a given event only when that event is the one at the expected revision, in the same group too', async () => {
+    const store = new SqliteEventStore({ path: fileIn(), synchronous: 'normal' });
+    const [first, second, third, theirs] = [event(0), event(1), event(2), event(3)];
+    await store.append('session-jinshan:6-3', [first], 'no_stream');
+    // Queued together: the second behind the first, which is refused; another writer's event at revision 1 then
+    // does not let the second in at revision 2.
+    const results = await Promise.allSettled([
+      store.append('session-jinshan:6-3', [second], 5),
+      store.append('session-jinshan:6-3', [theirs], 0),
+      store.appendAfter('session-jinshan:6-3', [third], 1, second.id),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'rejected']);
+    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ stream: 'session-jinshan:6-3', expected: 1, actual: 1 });
+    await expect(store.appendAfter('session-jinshan:6-3', [third], 1, theirs.id)).resolves.toMatchObject({ nextExpectedRevision: 2 });
+    expect((await store.readStream('session-jinshan:6-3')).map((e) => e.id)).toEqual([first.id, theirs.id, third.id]);
+    await store.close();
+  });
+
   it('writes what it accepted before it closes', async () => {
     const path = fileIn();
     const store = new SqliteEventStore({ path, synchronous: 'normal' });

@@ -162,11 +162,21 @@ export class SqliteEventStore implements EventStore {
   }
 
   append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision = 'any'): Promise<AppendResult> {
+    return this.enqueue(stream, events, expectedRevision, null);
+  }
+
+  /** Checked in the same transaction as the append, so an append queued behind one of the same group is too. */
+  appendAfter(stream: string, events: readonly NewEvent[], expectedRevision: number, previousId: string): Promise<AppendResult> {
+    return this.enqueue(stream, events, expectedRevision, previousId);
+  }
+
+  private enqueue(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision, previousId: string | null): Promise<AppendResult> {
     if (this.closed || this.closing) return Promise.reject(new Error('event store is closed'));
     if (events.length === 0) return Promise.reject(new RangeError('nothing to append'));
     const request: WriteRequest = {
       stream,
       expected: expectedRevision,
+      previousId,
       events: events.map((e) => ({
         id: e.id,
         type: e.type,

@@ -5,6 +5,8 @@ import type { ExpectedRevision } from '../event-store.js';
 export interface WriteRequest {
   readonly stream: string;
   readonly expected: ExpectedRevision;
+  /** The id the event at the expected revision must have (appendAfter); null when any will do. */
+  readonly previousId: string | null;
   readonly events: readonly { readonly id: string; readonly type: string; readonly data: string; readonly metadata: string }[];
 }
 
@@ -28,7 +30,38 @@ export function createWriter(db: Database.Database): (batch: readonly WriteReque
   const head = db.prepare('SELECT max(revision) FROM events WHERE stream = ?').pluck();
   const insert = db.prepare('INSERT INTO events (stream, revision, id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const idsOf = db.prepare('SELECT id, revision, position FROM events WHERE stream = ? ORDER BY revision');
-  const one = ({ stream, events, expected }: WriteRequest): WriteOutcome => {
+  // The first event inserted only if the stream's head is the revision expected (NULL: no stream yet): the check
+  // and the insert in one statement, one call less per append on the common path. Otherwise nothing is inserted and
+  // the append takes the path below, which tells a repeat from a refusal.
+  const insertAfter = db.prepare(
+    'INSERT INTO events (stream, revision, id, type, data, metadata, created) SELECT ?, ?, ?, ?, ?, ?, ? WHERE (SELECT max(revision) FROM events WHERE stream = ?) IS ?',
+  );
+  const idAt = db.prepare('SELECT id FROM events WHERE stream = ? AND revision = ?').pluck();
+  const one = (request: WriteRequest): WriteOutcome => {
+    const { stream, events, expected } = request;
+    if (request.previousId !== null && idAt.get(stream, expected) !== request.previousId) {
+      // The event it was queued behind is not the one at its revision (refused, or another writer's took it).
+      const last = head.get(stream) as number | null;
+      return { ok: false, refused: 'revision', stream, expected, actual: last === null ? 'no_stream' : last };
+    }
+    if (typeof expected === 'number' || expected === 'no_stream') {
+      const created = new Date().toISOString();
+      let revision = expected === 'no_stream' ? 0 : expected + 1;
+      const first = events[0];
+      const inserted = insertAfter.run(stream, revision, first.id, first.type, first.data, first.metadata, created, stream, expected === 'no_stream' ? null : expected);
+      if (inserted.changes === 1) {
+        let position = Number(inserted.lastInsertRowid);
+        for (let i = 1; i < events.length; i++) {
+          const e = events[i];
+          revision += 1;
+          position = Number(insert.run(stream, revision, e.id, e.type, e.data, e.metadata, created).lastInsertRowid);
+        }
+        return { ok: true, nextExpectedRevision: revision, position };
+      }
+    }
+    return checked(request);
+  };
+  const checked = ({ stream, events, expected }: WriteRequest): WriteOutcome => {
     const last = head.get(stream) as number | null;
     const actual = last === null ? 'no_stream' : last;
     if (actual !== 'no_stream' && expected !== actual) {
@@ -68,13 +101,13 @@ export function createWriter(db: Database.Database): (batch: readonly WriteReque
 
 /**
  * A group as one flat array of strings and numbers, the cheapest shape to copy to another thread (a structured
- * clone of an object per append and per event cost several times more): stream, expected revision, event count,
+ * clone of an object per append and per event cost several times more): stream, expected revision, previous id, event count,
  * then id, type, data, metadata of each event. Self-contained, like createWriter.
  */
 export function flattenRequests(batch: readonly WriteRequest[]): unknown[] {
   const flat: unknown[] = [];
   for (const r of batch) {
-    flat.push(r.stream, r.expected, r.events.length);
+    flat.push(r.stream, r.expected, r.previousId, r.events.length);
     for (const e of r.events) flat.push(e.id, e.type, e.data, e.metadata);
   }
   return flat;
@@ -85,11 +118,12 @@ export function unflattenRequests(flat: readonly unknown[]): WriteRequest[] {
   for (let i = 0; i < flat.length; ) {
     const stream = flat[i++] as string;
     const expected = flat[i++] as ExpectedRevision;
+    const previousId = flat[i++] as string | null;
     const count = flat[i++] as number;
     const events: WriteRequest['events'][number][] = [];
     for (let k = 0; k < count; k++, i += 4)
       events.push({ id: flat[i] as string, type: flat[i + 1] as string, data: flat[i + 2] as string, metadata: flat[i + 3] as string });
-    batch.push({ stream, expected, events });
+    batch.push({ stream, expected, previousId, events });
   }
   return batch;
 }
