@@ -12,8 +12,10 @@ describe('GET /me', () => {
   it('answers who the token says the caller is, and until when the token is good', async () => {
     const office = await api.get('/me', people.office);
     expect(office.status).toBe(200);
+    expect(office.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(office.body).toEqual({ sub: 'o-1', role: 'office', unit: null, name: '区政府办公室', tenant: 'jinshan', expiresAt: expiryOf(people.office) });
     const lead = await api.get('/me', people.lead);
+    expect((await api.get('/me', people.lead)).body).toEqual(lead.body); // the same answer again, for the same token
     expect(lead.body).toEqual({ sub: 'u-1', role: 'unit', unit: 'fgw', name: null, tenant: 'jinshan', expiresAt: expiryOf(people.lead) });
     const member = await api.get('/me', people.member);
     expect(member.body).toMatchObject({ sub: 'm-1', role: 'member', unit: null, name: '张委员' });

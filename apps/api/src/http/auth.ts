@@ -9,7 +9,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { InvalidToken, TokenVerifier, type Principal } from '@app/identity';
+import { InvalidToken, TokenVerifier, type Principal, type VerifiedToken } from '@app/identity';
 import { CommandProcessor } from '@app/command-handling';
 import { businessDate, checkActor, endOfBusinessDay, type DirectoryState } from '@app/proposals';
 import { AUTH_SECRET, CLOCK, type Clock } from '@app/runtime';
@@ -61,23 +61,25 @@ export class BearerAuthGuard implements CanActivate {
     return found;
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Not async: an answer known at once (a public route, a caller no directory check concerns) is no promise to wait on. */
+  canActivate(context: ExecutionContext): true | Promise<true> {
     if (this.isPublic(context)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     if (!header) throw unauthenticated('a bearer token is required');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthenticated('must be "Bearer <token>"');
+    let verified: VerifiedToken;
     try {
-      const verified = this.tokens.verify(match[1]);
-      request.principal = verified.principal;
-      request.tokenExpiresAt = verified.expiresAt;
+      verified = this.tokens.verify(match[1]);
     } catch (error) {
       if (error instanceof InvalidToken) throw unauthenticated(error.message);
       throw error;
     }
-    await this.knownToTheDirectory(request.principal);
-    return true;
+    const { principal } = verified;
+    request.principal = principal;
+    request.tokenExpiresAt = verified.expiresAt;
+    return principal.role === 'unit' || principal.role === 'member' ? this.knownToTheDirectory(principal) : true;
   }
 
   /**
@@ -85,13 +87,12 @@ export class BearerAuthGuard implements CanActivate {
    * unit that was never registered (or a typo in its claim) is refused, not served an empty world. The cached
    * directory is read again before a refusal, so an entry added by another process is seen.
    */
-  private async knownToTheDirectory(principal: Principal): Promise<void> {
-    if (principal.role !== 'unit' && principal.role !== 'member') return;
+  private async knownToTheDirectory(principal: Principal): Promise<true> {
     const at = this.clock();
     const ms = at.getTime();
     const cached = await this.processor.directory(principal.tenant);
     const seen = this.known.get(principal);
-    if (seen && seen.directory === cached.state && ms >= seen.from && ms < seen.until) return;
+    if (seen && seen.directory === cached.state && ms >= seen.from && ms < seen.until) return true;
     const now = at.toISOString();
     const recording = { actor: principal, occurredAt: now, recordedAt: now };
     let directory = cached.state;
@@ -103,6 +104,7 @@ export class BearerAuthGuard implements CanActivate {
     }
     const until = endOfBusinessDay(businessDate(ms, this.config.utcOffsetMinutes), this.config.utcOffsetMinutes);
     this.known.set(principal, { directory, from: until - 86_400_000, until });
+    return true;
   }
 }
 
