@@ -189,7 +189,10 @@ export class StreamRepository<S> {
     }
     if (ahead && this.pending.get(stream) === ahead) this.pending.delete(stream);
     // A store-level idempotent repeat answers with the earlier revision: reload rather than fold twice.
-    if (result.nextExpectedRevision === revision) this.remember(stream, this.foldAppended(folded, events, metadatas, result.position));
+    // Queued ahead, the stream was folded already: folding it again from the same state would branch the state's
+    // shared tables (a session's number register copies its numbers then). Only retriable commands keep positions.
+    if (result.nextExpectedRevision === revision)
+      this.remember(stream, ahead && !retriable ? { ...ahead.folded, position: result.position } : this.foldAppended(folded, events, metadatas, result.position));
     else this.forget(stream);
     return { revision: result.nextExpectedRevision, position: result.position };
   }
