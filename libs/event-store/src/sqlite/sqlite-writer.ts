@@ -30,34 +30,13 @@ export function createWriter(db: Database.Database): (batch: readonly WriteReque
   const head = db.prepare('SELECT max(revision) FROM events WHERE stream = ?').pluck();
   const insert = db.prepare('INSERT INTO events (stream, revision, id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const idsOf = db.prepare('SELECT id, revision, position FROM events WHERE stream = ? ORDER BY revision');
-  // The first event inserted only if the stream's head is the revision expected (NULL: no stream yet): the check
-  // and the insert in one statement, one call less per append on the common path. Otherwise nothing is inserted and
-  // the append takes the path below, which tells a repeat from a refusal.
-  const insertAfter = db.prepare(
-    'INSERT INTO events (stream, revision, id, type, data, metadata, created) SELECT ?, ?, ?, ?, ?, ?, ? WHERE (SELECT max(revision) FROM events WHERE stream = ?) IS ?',
-  );
   const idAt = db.prepare('SELECT id FROM events WHERE stream = ? AND revision = ?').pluck();
   const one = (request: WriteRequest): WriteOutcome => {
-    const { stream, events, expected } = request;
+    const { stream, expected } = request;
     if (request.previousId !== null && idAt.get(stream, expected) !== request.previousId) {
       // The event it was queued behind is not the one at its revision (refused, or another writer's took it).
       const last = head.get(stream) as number | null;
       return { ok: false, refused: 'revision', stream, expected, actual: last === null ? 'no_stream' : last };
-    }
-    if (typeof expected === 'number' || expected === 'no_stream') {
-      const created = new Date().toISOString();
-      let revision = expected === 'no_stream' ? 0 : expected + 1;
-      const first = events[0];
-      const inserted = insertAfter.run(stream, revision, first.id, first.type, first.data, first.metadata, created, stream, expected === 'no_stream' ? null : expected);
-      if (inserted.changes === 1) {
-        let position = Number(inserted.lastInsertRowid);
-        for (let i = 1; i < events.length; i++) {
-          const e = events[i];
-          revision += 1;
-          position = Number(insert.run(stream, revision, e.id, e.type, e.data, e.metadata, created).lastInsertRowid);
-        }
-        return { ok: true, nextExpectedRevision: revision, position };
-      }
     }
     return checked(request);
   };
