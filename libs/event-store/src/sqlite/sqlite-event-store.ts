@@ -87,7 +87,8 @@ const toRecorded = (r: Row): RecordedEvent => ({
 /**
  * The embedded event store: one SQLite file in WAL mode, no server.
  * Appends that arrive in the same turn of the event loop are committed together in one transaction
- * (group commit), each still checked against its own expected revision; a promise resolves only after the
+ * (group commit; an idle writer thread gets the first EARLY_GROUP of a turn at once), each still checked against
+ * its own expected revision; a promise resolves only after the
  * commit that made its events durable. Groups go to a writer thread of the store's own (a lone append at
  * synchronous=normal is written at once on this thread), and the appends that arrive while it writes make the next
  * group: the event loop decides the next commands while the thread commits, and every group waits for one commit
