@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import autocannon from 'autocannon';
 
 /**
@@ -43,6 +43,19 @@ export const percentile = (sorted: ArrayLike<number>, p: number): number =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
 /** The result of several runs of one target, as if it were one run of their total length. */
+/** Runs one load on a worker thread of its own (this file), so that the load generator has its own event loop. */
+export function loadInWorker(options: LoadOptions): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./http-load.worker.js', import.meta.url), { workerData: options });
+    worker.once('message', (message: { result?: LoadResult; error?: string }) => {
+      if (message.result) resolve(message.result);
+      else reject(new Error(`load generator failed: ${message.error}`));
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+}
+
 export function merged(runs: readonly LoadResult[]): LoadResult {
   const latencies = Float64Array.from(runs.flatMap((r) => Array.from(r.latencies))).sort();
   const status: Record<string, number> = {};

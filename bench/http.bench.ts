@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { fastify } from 'fastify';
 import { CommandProcessor, commandHandlers } from '@app/command-handling';
@@ -15,7 +14,7 @@ import { ReadModels } from '@app/runtime';
 import pino from 'pino';
 import { createApp } from '../apps/api/src/create-app.js';
 import { createLogger } from '../apps/api/src/operations/logger.js';
-import { merged, type LoadOptions, type LoadRequest, type LoadResult } from './http-load.worker.js';
+import { loadInWorker, merged, type LoadRequest, type LoadResult } from './http-load.worker.js';
 import { figure, type BenchFigure } from './result.js';
 import { seededRandom, TITLES, UNITS, seedWorkloadDirectory } from './workload.js';
 
@@ -171,18 +170,6 @@ async function direct(processor: CommandProcessor, commands: readonly PlannedCom
   const elapsed = (performance.now() - started) / 1000;
   const sorted = Float64Array.from(latencies).sort();
   return { rate: ok / elapsed, ok, failed, firstError, p50: percentile(sorted, 50), p99: percentile(sorted, 99), next };
-}
-
-function loadInWorker(options: LoadOptions): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./http-load.worker.js', import.meta.url), { workerData: options });
-    worker.once('message', (message: { result?: LoadResult; error?: string }) => {
-      if (message.result) resolve(message.result);
-      else reject(new Error(`load generator failed: ${message.error}`));
-      void worker.terminate();
-    });
-    worker.once('error', reject);
-  });
 }
 
 /** `run`, with the API's thread (this one) CPU-profiled meanwhile when HTTP_PROFILE names a directory. */

@@ -3,7 +3,6 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { CommandProcessor, commandHandlers } from '@app/command-handling';
 import { loadConfig, readStoreFile } from '@app/config';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
@@ -12,7 +11,7 @@ import { PROPOSALS, ProposalsQuery, type ProposalListQuery } from '@app/projecti
 import { READ_STORE, SqliteReadStore, type DocWrite } from '@app/read-store';
 import { allProjections, ReadModels } from '@app/runtime';
 import { createApp } from '../apps/api/src/create-app.js';
-import { merged, type LoadOptions, type LoadRequest, type LoadResult } from './http-load.worker.js';
+import { loadInWorker, merged, type LoadRequest, type LoadResult } from './http-load.worker.js';
 import { proposalDocs, sessionCopies } from './proposal-docs.js';
 import { figure, runBench } from './result.js';
 import { seededRandom, seedWorkloadDirectory, UNITS } from './workload.js';
@@ -161,18 +160,6 @@ function plan(sessionsOf: ReadonlyMap<string, readonly string[]>, rounds: number
     }
   }
   return planned;
-}
-
-function loadInWorker(options: LoadOptions): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./http-load.worker.js', import.meta.url), { workerData: options });
-    worker.once('message', (message: { result?: LoadResult; error?: string }) => {
-      if (message.result) resolve(message.result);
-      else reject(new Error(`load generator failed: ${message.error}`));
-      void worker.terminate();
-    });
-    worker.once('error', reject);
-  });
 }
 
 /** The planned requests through the app's ProposalsQuery, one at a time, for `seconds`, from `offset` on. */

@@ -4,7 +4,6 @@ import { request as httpRequest, Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CommandProcessor, commandHandlers } from '@app/command-handling';
 import { loadConfig } from '@app/config';
@@ -14,7 +13,7 @@ import { tenantPrefixes, type Actor } from '@app/proposals';
 import { ReadModels } from '@app/runtime';
 import { deliveryBody } from '@app/webhooks';
 import { createApp } from '../apps/api/src/create-app.js';
-import type { LoadOptions, LoadRequest, LoadResult } from './http-load.worker.js';
+import { loadInWorker, type LoadRequest } from './http-load.worker.js';
 import { figure, type BenchFigure } from './result.js';
 import { seedWorkloadDirectory, TITLES, UNITS } from './workload.js';
 
@@ -43,18 +42,6 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 const percentile = (sorted: ArrayLike<number>, p: number): number =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 const now = () => performance.timeOrigin + performance.now();
-
-function loadInWorker(options: LoadOptions): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./http-load.worker.js', import.meta.url), { workerData: options });
-    worker.once('message', (message: { result?: LoadResult; error?: string }) => {
-      if (message.result) resolve(message.result);
-      else reject(new Error(`load generator failed: ${message.error}`));
-      void worker.terminate();
-    });
-    worker.once('error', reject);
-  });
-}
 
 class ReceiverProcess {
   private constructor(
