@@ -1,7 +1,5 @@
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintToken } from '@app/identity';
@@ -11,6 +9,7 @@ import { loadConfig } from '@app/config';
 import { toProjected, type Projection } from '@app/projections';
 import type { RecordedEvent } from '@app/event-store';
 import { TEST_DIRECTORY } from '../support/api.js';
+import { freePort, ServiceProcess } from '../support/service-process.js';
 
 /**
  * The service as a child process under a steady command load, killed with SIGKILL at random moments and started
@@ -32,42 +31,19 @@ interface Acknowledged {
   readonly position: number;
 }
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
 describe('killing the service with SIGKILL under load', () => {
   let dir: string;
   let port: number;
-  let child: ChildProcess | undefined;
+  let child: ServiceProcess | undefined;
   const base = () => `http://127.0.0.1:${port}`;
 
   const start = async () => {
-    child = spawn(process.execPath, ['scripts/run-built.mjs', 'dist/apps/api/src/main.js'], {
-      cwd: process.cwd(),
-      env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dir, AUTH_SECRET: SECRET, LOG_LEVEL: 'error', METRICS_PORT: '0' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      try {
-        if ((await fetch(`${base()}/health`)).ok) return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error('the service did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    child = new ServiceProcess({ PORT: String(port), DATA_DIR: dir, AUTH_SECRET: SECRET, LOG_LEVEL: 'error', METRICS_PORT: '0' });
+    await child.healthy(base(), 120_000);
   };
 
   const kill = async () => {
-    const exited = new Promise((resolve) => child?.once('exit', resolve));
-    child?.kill('SIGKILL');
-    await exited;
+    await child?.stop();
     child = undefined;
   };
 

@@ -1,11 +1,10 @@
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintToken } from '@app/identity';
 import { TEST_DIRECTORY } from '../support/api.js';
+import { freePort, ServiceProcess } from '../support/service-process.js';
 import { Receiver } from '../support/receiver.js';
 
 /**
@@ -20,43 +19,20 @@ const office = token('o-1', 'office');
 const committee = token('c-1', 'committee');
 const member = token('m-1', 'member');
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
 describe('webhook deliveries across SIGKILL of the service', () => {
   let dir: string;
   let port: number;
-  let child: ChildProcess | undefined;
+  let child: ServiceProcess | undefined;
   const receiver = new Receiver();
   const base = () => `http://127.0.0.1:${port}`;
 
   const start = async () => {
-    child = spawn(process.execPath, ['scripts/run-built.mjs', 'dist/apps/api/src/main.js'], {
-      cwd: process.cwd(),
-      env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dir, AUTH_SECRET: SECRET, LOG_LEVEL: 'error', METRICS_PORT: '0', REMINDER_SCHEDULE: 'off', WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_RETRY_MAX_MS: '200' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      try {
-        if ((await fetch(`${base()}/health`)).ok) return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error('the service did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    child = new ServiceProcess({ PORT: String(port), DATA_DIR: dir, AUTH_SECRET: SECRET, LOG_LEVEL: 'error', METRICS_PORT: '0', REMINDER_SCHEDULE: 'off', WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_RETRY_MAX_MS: '200' });
+    await child.healthy(base(), 120_000);
   };
 
   const kill = async () => {
-    const exited = new Promise((resolve) => child?.once('exit', resolve));
-    child?.kill('SIGKILL');
-    await exited;
+    await child?.stop();
     child = undefined;
   };
 
