@@ -1,9 +1,6 @@
-import { Controller, Get, Req, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, Req } from '@nestjs/common';
 import type { AuthenticatedRequest } from '../http/auth.js';
 import { Answers } from '../openapi/decorators.js';
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** The caller as the service sees it. */
 export interface Me {
@@ -23,25 +20,13 @@ export interface Me {
  */
 @Controller('me')
 export class MeController {
-  /**
-   * The answer per principal, serialized: the token verifier keeps one frozen principal per token, which a client
-   * sends for hours, and building and serializing the same answer again (the date, JSON, Nest's check whether a
-   * result is a plain object) was a tenth of what the route's own code cost. Weak: gone with the principal; checked
-   * against the expiry in case a principal ever served two tokens.
-   */
-  private readonly answers = new WeakMap<object, { readonly exp: number; readonly json: string }>();
-
   @Get()
   @Answers('Me')
-  me(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): string {
+  me(@Req() request: AuthenticatedRequest): Me {
     const { principal, tokenExpiresAt } = request;
     // The guard sets both before any route that is not @Public() runs.
     if (!principal || tokenExpiresAt === undefined) throw new TypeError('GET /me must not be @Public()');
-    // Given as JSON, Fastify sends the text as it is.
-    void reply.type(JSON_TYPE);
-    const known = this.answers.get(principal);
-    if (known && known.exp === tokenExpiresAt) return known.json;
-    const me: Me = {
+    return {
       sub: principal.id,
       role: principal.role,
       unit: principal.unit ?? null,
@@ -49,8 +34,5 @@ export class MeController {
       tenant: principal.tenant,
       expiresAt: new Date(tokenExpiresAt * 1000).toISOString(),
     };
-    const json = JSON.stringify(me);
-    this.answers.set(principal, { exp: tokenExpiresAt, json });
-    return json;
   }
 }
