@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 
 /** A port nobody listens on right now (the OS's pick, released at once). */
@@ -11,9 +13,14 @@ export const freePort = (): Promise<number> =>
     server.once('error', reject);
   });
 
+/** The Node.js flags `npm start` gives the API (package.json's start script): its heap bound. */
+export const START_FLAGS: readonly string[] = (JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--'));
+
 /**
- * The built API (`npm start`'s entry point) as a child process, with its output kept line by line: for what only a
- * real process shows — signals, exit codes, its log, a port already taken.
+ * The built API as `npm start` runs it (its entry point and Node.js flags, or `nodeFlags`) in a child process, with
+ * its output kept line by line: for what only a real process shows — signals, exit codes, its log, a port taken.
  */
 export class ServiceProcess {
   readonly lines: string[] = [];
@@ -21,8 +28,8 @@ export class ServiceProcess {
   private readonly child: ChildProcess;
   private readonly waiting = new Set<() => void>();
 
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['scripts/run-built.mjs', 'dist/apps/api/src/main.js'], {
+  constructor(env: Record<string, string>, nodeFlags: readonly string[] = START_FLAGS) {
+    this.child = spawn(process.execPath, [...nodeFlags, 'scripts/run-built.mjs', 'dist/apps/api/src/main.js'], {
       cwd: process.cwd(),
       env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'development', LOG_LEVEL: 'log', HOST: '127.0.0.1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
+import { getHeapStatistics } from 'node:v8';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfigOrExit, type AppConfig } from '@app/config';
 import { createApp } from './create-app.js';
@@ -35,6 +36,12 @@ async function listen(app: NestFastifyApplication, config: AppConfig, logger: Lo
   }
 }
 
+/**
+ * Above this heap limit the API runs without the bound `npm start` and the image give it (--max-old-space-size=512):
+ * V8 then lets the heap grow to up to four times what is live before it collects (docs/deployment.md, "Memory").
+ */
+const UNBOUNDED_HEAP_MB = 2048;
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
@@ -44,10 +51,16 @@ async function main(): Promise<void> {
     const metricsServer = await listen(app, config, logger, metrics);
     shutDownOnSignals(app, { graceMs: config.shutdownGraceMs, logger, metrics, metricsServer });
     const metricsAt = metricsServer ? `metrics on http://${config.metricsHost}:${config.metricsPort}/metrics` : 'no metrics (METRICS_PORT=0)';
+    const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
     logger.info(
-      { context: 'Api', port: config.port, host: config.host, metricsPort: config.metricsPort, eventStore: config.eventStore, readStore: config.readStore, dataDir: config.dataDir },
-      `listening on http://${config.host}:${config.port}, ${metricsAt} (event store: ${config.eventStore}, data: ${config.dataDir})`,
+      { context: 'Api', port: config.port, host: config.host, metricsPort: config.metricsPort, eventStore: config.eventStore, readStore: config.readStore, dataDir: config.dataDir, heapLimitMb },
+      `listening on http://${config.host}:${config.port}, ${metricsAt} (event store: ${config.eventStore}, data: ${config.dataDir}, heap limit ${heapLimitMb} MB)`,
     );
+    if (heapLimitMb >= UNBOUNDED_HEAP_MB)
+      logger.warn(
+        { context: 'Api', heapLimitMb },
+        `V8's heap limit is ${heapLimitMb} MB: started without npm start's --max-old-space-size=512, the heap may grow to four times what is live before V8 collects it (docs/deployment.md, Memory)`,
+      );
   } catch (error) {
     logger.fatal({ context: 'Api', err: error }, `the service could not start: ${String(error)}`);
     process.exit(1);
