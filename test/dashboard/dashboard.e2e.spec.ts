@@ -411,6 +411,66 @@ if (!CHROMIUM_FOUND) {
       expect(problems).toEqual([]);
     });
 
+    it('sends a page past the end of a list (a shared link, a bookmark) to the list’s last page, not to “nothing matches”', async () => {
+      const { page, problems } = await signedIn(auditor);
+      const answered = (await api.get('/proposals?session=6-3&status=answered&pageSize=20', auditor)).body as { total: number };
+      const last = Math.ceil(answered.total / 20);
+      expect(last).toBeGreaterThan(1);
+      await page.goto(`${base}/dashboard/proposals?session=6-3&status=answered&page=${last + 40}`);
+      await page.waitForURL(`**/dashboard/proposals?*page=${last}`, { timeout: 10_000 });
+      const rows = page.getByTestId('proposals-table').locator('tbody tr');
+      await rows.first().waitFor();
+      expect(await rows.count()).toBe(answered.total - (last - 1) * 20);
+      await expect(page.getByTestId('proposals-total').textContent()).resolves.toBe(`共 ${answered.total} 件`);
+      expect(await page.locator('.pager .el-pager li.is-active').textContent()).toBe(String(last));
+      expect(await page.locator('[data-state="empty"]').count()).toBe(0);
+
+      const trail = (await api.get('/audit?pageSize=50', auditor)).body as { total: number };
+      await page.goto(`${base}/dashboard/audit?page=99999`);
+      await page.waitForURL(`**/dashboard/audit?page=${Math.ceil(trail.total / 50)}`, { timeout: 10_000 });
+      await page.getByTestId('audit-table').locator('tbody tr').first().waitFor();
+      expect(await page.locator('[data-state="empty"]').count()).toBe(0);
+
+      await page.goto(`${base}/dashboard/public?page=999`);
+      await page.getByTestId('public-answer').first().waitFor();
+      expect(await page.locator('.pager li.is-active').textContent()).toBe(String(Math.ceil((await api.get('/public/answers?pageSize=1')).body.total / 10)));
+      await screenshot(page, 'page-past-the-end');
+      expect(problems).toEqual([]);
+    });
+
+    it('shows today’s figures for an as-of date in the URL that is no date, saying so, without asking the API for it', async () => {
+      const { page, problems } = await signedIn(auditor);
+      const asked: string[] = [];
+      page.on('request', (r) => {
+        if (/\/(statistics|progress)/.test(r.url())) asked.push(decodeURIComponent(new URL(r.url()).search));
+      });
+      await page.goto(`${base}/dashboard/overview?session=6-3&asOf=2019-02-30`);
+      const today = (await statistics()).filed as number;
+      await expect(figure(page, 'filed').textContent()).resolves.toBe(String(today));
+      await expect(page.getByTestId('bad-as-of').textContent({ timeout: 10_000 })).resolves.toContain('“2019-02-30”不是有效日期');
+      expect(asked.filter((q) => /2019-02-30|NaN/.test(q))).toEqual([]);
+      expect(problems).toEqual([]);
+    });
+
+    it('keeps a heading on a page the role may not open or that is not found, and no developer message offline', async () => {
+      const leader = api.token({ sub: 'l-1', role: 'leader', name: '区领导' });
+      const { page, problems } = await signedIn(leader);
+      await page.goto(`${base}/dashboard/audit`);
+      await page.locator('[data-state="forbidden"]').waitFor();
+      expect(await page.locator('main h1').allTextContents()).toEqual(['审计']);
+      await page.goto(`${base}/dashboard/proposals/no-such-proposal`);
+      await page.locator('[data-state="not-found"]').waitFor();
+      expect(await page.locator('main h1').allTextContents()).toEqual(['提案详情']);
+      // The service cannot be reached: the page says so in Chinese; the browser's "TypeError: Failed to fetch" is not for the reader.
+      await page.route('**/statistics/year-over-year*', (route) => route.abort('connectionrefused'));
+      await page.goto(`${base}/dashboard/trends`);
+      const offline = page.locator('[data-state="offline"]');
+      await offline.waitFor();
+      await expect(offline.textContent()).resolves.toContain('无法连接服务');
+      expect(await offline.textContent()).not.toMatch(/TypeError|fetch/i);
+      expect(problems.filter((p) => !/^HTTP 404 GET .*no-such-proposal|status of 404/.test(p) && !/ERR_CONNECTION_REFUSED|ERR_FAILED/.test(p))).toEqual([]);
+    });
+
     it('opens every page without an error, at 1280×800 and on a 390-wide phone, and keeps the keyboard path', async () => {
       const first = (await api.get('/proposals?session=6-3&sort=number&pageSize=1&status=answered', auditor)).body.items[0].id as string;
       const pages = ['overview', 'trends', 'units', 'supervision', 'proposals?session=6-3', `proposals/${first}`, 'audit?recordedLaterThanDays=365', 'public'];
