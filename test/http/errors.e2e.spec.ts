@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { assignedProposal, cast, ensureSession, TEST_SECRET, TestApi, type Cast, type Reply } from '../support/api.js';
 
@@ -117,6 +118,37 @@ describe('refusals over HTTP', () => {
     it('refuses a malformed If-Match or Idempotency-Key header', async () => {
       await refused(400, () => api.post(`/proposals/${id}/supervision`, people.office, { key: true }, { 'if-match': 'abc' }), 'If-Match');
       await refused(400, () => api.post(`/proposals/${id}/supervision`, people.office, { key: true }, { 'idempotency-key': 'with space' }), 'idempotency-key');
+    });
+    it('answers a body of thousands of wrong fields with a bounded refusal: the first 50 named, how many in all said', async () => {
+      // A 540 KB body of 50,000 made-up fields was answered with all of them, in errors and again in the detail (5 MB).
+      const made = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`made${i}`, 1]));
+      const text = await api.request('POST', '/sessions', { token: people.office, rawBody: JSON.stringify({ id: '6-4', name: '六届四次会议', year: 2020, ...made }), headers: { 'content-type': 'application/json' } });
+      const r = await refused(400, async () => text, 'made0');
+      expect(JSON.stringify(r.body).length).toBeLessThan(16_000);
+      expect(r.body.errors).toHaveLength(50);
+      expect(r.body.errors[49]).toEqual({ field: 'made49', reason: 'is not a parameter of this request' });
+      expect(r.body.detail).toMatch(/^50000 fields are not parameters of this request, such as "made0"/);
+      // 5,000 import rows, each with three made-up fields: was 15,000 problems, a 2 MB answer (19 MB with 25 a row).
+      const rows = Array.from({ length: 5_000 }, (_, i) => ({ code: `u${i}`, fullName: '单位', shortName: '单位', kind: 'other', a: 1, b: 2, c: 3 }));
+      const many = await refused(400, () => api.post('/directory/import', people.office, { units: rows }), 'units.0.a');
+      expect(JSON.stringify(many.body).length).toBeLessThan(16_000);
+      expect(many.body.errors).toHaveLength(50);
+      expect(many.body.detail).toMatch(/; 15000 problems in all, the first 50 in errors$/);
+    });
+    it('answers a request line and headers over 16 KB (431), and bytes that are not HTTP (400), as problem+json', async () => {
+      // Node's parser refuses these before any route: Fastify's default wrote {"error","message","statusCode"}.
+      const long = await refused(431, () => api.get(`/proposals?q=${'a'.repeat(20_000)}`, people.office), 'headers');
+      expect(long.body.detail).toBe('the request line and headers are larger than 16 KB');
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(new URL(api.baseUrl).port), '127.0.0.1', () => socket.write('HELLO /proposals\r\n\r\n'));
+        let received = '';
+        socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+        socket.on('close', () => resolve(received));
+        socket.on('error', reject);
+      });
+      expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(raw).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+      expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual(expect.objectContaining({ status: 400, errors: [{ field: 'request', reason: 'not valid HTTP' }] }));
     });
     it('refuses a clerk occurredAt that is malformed or in the future', async () => {
       const onBehalfOf = { sub: 'u-1', role: 'unit', unit: 'fgw' };

@@ -1,8 +1,8 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 import { compiledBody } from './compiled-body.js';
-import { HttpProblem, type FieldProblem } from './problem.js';
+import { HttpProblem, MAX_FIELD_PROBLEMS, type FieldProblem } from './problem.js';
 
 function flatten(errors: readonly ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((e) => {
@@ -39,6 +39,35 @@ const unknownField = (name: string): HttpProblem => {
   return new HttpProblem(400, `${JSON.stringify(field)} is not a parameter of this request`, [{ field, reason: 'is not a parameter of this request' }]);
 };
 
+/** The fields each DTO class declares (those with a rule: what the whitelist keeps), found once per class. */
+const declared = new Map<Function, ReadonlySet<string>>();
+function fieldsOf(type: Function): ReadonlySet<string> {
+  let fields = declared.get(type);
+  if (fields === undefined) {
+    const metadatas = getMetadataStorage().getTargetValidationMetadatas(type, undefined as unknown as string, false, false, undefined);
+    fields = new Set(metadatas.map((m) => m.propertyName));
+    declared.set(type, fields);
+  }
+  return fields;
+}
+
+/**
+ * More unknown fields than a refusal lists are refused before class-validator sees them: it builds an error object
+ * for each, and a 540 KB body of 50,000 made-up fields held the event loop for 2 to 3 s (every other request waited).
+ */
+function tooManyUnknown(type: Function, keys: readonly string[]): HttpProblem | undefined {
+  if (keys.length <= MAX_FIELD_PROBLEMS) return undefined;
+  const fields = fieldsOf(type);
+  const unknown = keys.filter((key) => !fields.has(key));
+  if (unknown.length <= MAX_FIELD_PROBLEMS) return undefined;
+  const listed = unknown.slice(0, MAX_FIELD_PROBLEMS);
+  return new HttpProblem(
+    400,
+    `${unknown.length} fields are not parameters of this request, such as ${listed.slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}`,
+    listed.map((field) => ({ field, reason: 'is not a parameter of this request' })),
+  );
+}
+
 /**
  * Validates a JSON body or a query string against its DTO class: unknown fields, wrong types and missing fields
  * are refused with a 400 that names each field and why, before anything else runs.
@@ -50,10 +79,13 @@ export class BodyPipe implements PipeTransform {
     const body = value ?? {};
     if (typeof body !== 'object' || Array.isArray(body))
       throw new HttpProblem(400, 'the body must be a JSON object', [{ field: 'body', reason: 'must be a JSON object' }]);
-    const odd = Object.keys(body).find((key) => !/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(key));
+    const keys = Object.keys(body);
+    const odd = keys.find((key) => !/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(key));
     if (odd !== undefined) throw unknownField(odd);
     const inherited = inheritedName(body, '');
     if (inherited !== undefined) throw unknownField(inherited);
+    const many = tooManyUnknown(metadata.metatype, keys);
+    if (many !== undefined) throw many;
     if (metadata.type === 'query') {
       const repeated = Object.entries(body).find(([, v]) => Array.isArray(v));
       if (repeated) throw new HttpProblem(400, `${repeated[0]} must be given once`, [{ field: repeated[0], reason: 'must be given once' }]);

@@ -20,6 +20,7 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
@@ -27,6 +28,7 @@ const TITLES: Record<number, string> = {
   422: 'Unprocessable Content',
   428: 'Precondition Required',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -43,14 +45,33 @@ const SLUGS: Record<number, string> = {
   503: 'unavailable',
 };
 
+/**
+ * A refusal lists at most this many field problems. A 1 MB body of 50,000 unknown fields (or 5,000 import rows of 25
+ * each) used to be answered with every one of them, in `errors` and again in `detail`: 5 to 19 MB for one request.
+ */
+export const MAX_FIELD_PROBLEMS = 50;
+/** The longest `detail`, in characters: the joined reasons of the problems listed are far below it. */
+export const MAX_DETAIL = 4_000;
+
 export function problem(status: number, detail: string, errors?: readonly FieldProblem[]): Problem {
+  const listed = errors && errors.length > MAX_FIELD_PROBLEMS ? errors.slice(0, MAX_FIELD_PROBLEMS) : errors;
   return {
     type: `urn:cppcc-proposals:problem:${SLUGS[status] ?? `http-${status}`}`,
     title: TITLES[status] ?? 'Error',
     status,
-    detail,
-    ...(errors && errors.length > 0 ? { errors } : {}),
+    detail: bounded(detail, errors?.length ?? 0),
+    ...(listed && listed.length > 0 ? { errors: listed } : {}),
   };
+}
+
+/** The detail, cut after the last whole reason that fits, saying how many problems there were in all. */
+function bounded(detail: string, problems: number): string {
+  if (detail.length <= MAX_DETAIL && problems <= MAX_FIELD_PROBLEMS) return detail;
+  const total = problems > MAX_FIELD_PROBLEMS ? `; ${problems} problems in all, the first ${MAX_FIELD_PROBLEMS} in errors` : '; …';
+  if (detail.length <= MAX_DETAIL) return `${detail}${total}`;
+  const cut = detail.slice(0, MAX_DETAIL);
+  const end = cut.lastIndexOf('; ');
+  return `${end > 0 ? cut.slice(0, end) : cut}${total}`;
 }
 
 /** An error the HTTP layer raises itself (bad header, bad body, bad token), already in problem form. */
