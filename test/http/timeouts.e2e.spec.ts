@@ -69,6 +69,8 @@ describe('HTTP timeouts: idle and trickling connections are closed, the event fe
     for (const cut of [silent, headers, body]) expect(cut.closedAfterMs).toBeLessThan(3_000);
     expect(headers.received).toMatch(/^HTTP\/1\.1 408/);
     expect(body.received).toMatch(/^HTTP\/1\.1 408/);
+    // As problem+json, like every refusal (Fastify's default answer was its own JSON shape).
+    for (const cut of [headers, body]) expect(cut.received).toMatch(/\r\ncontent-type: application\/problem\+json/i);
     // The kept-alive connection got its answer, then was closed after about a second of waiting for another request.
     expect(keptAlive.received).toMatch(/^HTTP\/1\.1 200/);
     expect(keptAlive.closedAfterMs).toEqual(expect.any(Number));

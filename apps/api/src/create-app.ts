@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Duplex } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loadConfig } from '@app/config';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
@@ -23,6 +24,23 @@ export interface AppOptions extends RuntimeOptions {
   readonly logger?: Logger;
   /** Default: metrics of this app alone, without the process's (main.ts passes the ones it serves). */
   readonly metrics?: ApiMetrics;
+}
+
+/** The answer to a request Node's parser refused, as problem+json, then the connection is closed (as Fastify does). */
+function clientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const body =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? problem(408, 'the request was not received in time', [{ field: 'request', reason: 'not received in time' }])
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? problem(431, 'the request line and headers are larger than 16 KB', [{ field: 'headers', reason: 'larger than 16 KB' }])
+        : problem(400, 'the request is not valid HTTP', [{ field: 'request', reason: 'not valid HTTP' }]);
+  const text = JSON.stringify(body);
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${body.status} ${body.title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  socket.destroy(error);
 }
 
 export async function createApp(options: AppOptions = {}): Promise<NestFastifyApplication> {
@@ -51,6 +69,10 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
         // Node checks the two timeouts above only this often (30 s by default, which would double a 30 s limit).
         connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeout / 10))),
       },
+      // Node's HTTP parser's refusals — a request line and headers over 16 KB (431), a request not received within
+      // HTTP_REQUEST_TIMEOUT_MS (408), bytes that are not HTTP (400) — are written to the socket before any route or
+      // filter sees them: Fastify's default wrote its own JSON shape, not problem+json.
+      clientErrorHandler: clientError,
       // The router's own refusals (a malformed or overlong path) leave as problem+json too.
       frameworkErrors: (error: { code?: string; message: string }, request: FastifyRequest, reply: FastifyReply) => {
         const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
