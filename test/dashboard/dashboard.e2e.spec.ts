@@ -452,6 +452,20 @@ if (!CHROMIUM_FOUND) {
       expect(problems).toEqual([]);
     });
 
+    it('draws no result pie before any answer: it says there is none yet, not three equal thirds', async () => {
+      const early = await statistics('2019-02-01');
+      expect(early.registered).toBeGreaterThan(0);
+      expect(early.categories.A.count + early.categories.B.count + early.categories.C.count).toBe(0);
+      const { page, problems } = await signedIn(auditor);
+      await page.goto(`${base}/dashboard/overview?session=6-3&asOf=2019-02-01`);
+      await expect(figure(page, 'registered').textContent()).resolves.toBe(String(early.registered));
+      const panel = page.locator('section[aria-labelledby="categories-title"]');
+      await expect(panel.locator('[data-state="empty"]').textContent({ timeout: 10_000 })).resolves.toContain('截至所选日期还没有答复');
+      await page.locator('section[aria-labelledby="progress-title"] canvas').waitFor(); // the other chart drew: this one had its turn
+      expect(await panel.locator('canvas').count()).toBe(0);
+      expect(problems).toEqual([]);
+    });
+
     it('keeps a heading on a page the role may not open or that is not found, and no developer message offline', async () => {
       const leader = api.token({ sub: 'l-1', role: 'leader', name: '区领导' });
       const { page, problems } = await signedIn(leader);
