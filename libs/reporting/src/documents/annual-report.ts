@@ -5,6 +5,7 @@ import type { SessionStatistics } from '../statistics.js';
 import { changeOf, figure, FIGURES, ROUNDING, type Figure } from './figures.js';
 import type { AnnualReportData, SessionDetails } from './report-data.js';
 import { safeFilename } from './table.js';
+import { xmlSafe } from './xml-text.js';
 import { body, chineseDate, FOOTERS, PAGE, placeholder, STYLE, STYLES, threeLineTable } from './typography.js';
 
 /**
@@ -229,7 +230,9 @@ export function annualReportFilename(s: SessionStatistics): { filename: string; 
   };
 }
 
-export function annualReportDocument(d: AnnualReportData): Document {
+export function annualReportDocument(data: AnnualReportData): Document {
+  // Names and titles come from stored events, which may hold characters a Word document cannot (xml-text.ts).
+  const d = xmlSafe(data);
   const s = d.current;
   const subtitle = s.asOf ? `（数据截至${chineseDate(s.asOf)}）` : `（数据截至${chineseDate(businessDate(d.provenance.generatedAt, d.provenance.utcOffsetMinutes))}生成时）`;
   return new Document({

@@ -2,6 +2,7 @@ import { Document, HeadingLevel, Packer, PageBreak, Paragraph, TextRun, type Fil
 import { labelOf, NO_NAMES, publicAnswer, unitNameIn, type ProposalDoc } from '@app/projections';
 import { CATEGORIES } from '@app/proposals';
 import { safeFilename } from './table.js';
+import { xmlSafe } from './xml-text.js';
 import { body, chineseDate, FONTS, FOOTERS, PAGE, STYLE, STYLES, threeLineTable } from './typography.js';
 
 /**
@@ -93,7 +94,9 @@ function entry(a: CompiledAnswer, first: boolean): FileChild[] {
   ];
 }
 
-export function answersCompilationDocument(answers: readonly CompiledAnswer[], meta: CompilationMeta): Document {
+export function answersCompilationDocument(compiled: readonly CompiledAnswer[], compiledMeta: CompilationMeta): Document {
+  // Titles, answers and names come from stored events, which may hold characters a Word document cannot (xml-text.ts).
+  const [answers, meta] = [xmlSafe(compiled), xmlSafe(compiledMeta)];
   const title = `${meta.sessionName}提案答复汇编`;
   const index = threeLineTable(
     ['序号', '编号', '标题', '主办单位', '类别'],

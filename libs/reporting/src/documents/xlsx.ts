@@ -1,6 +1,7 @@
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { displayWidth, rowsOf, titleLine, type CellKind, type CellValue, type Column, type Headers, type Table } from './table.js';
+import { xmlSafeText } from './xml-text.js';
 
 /**
  * A table as an Excel workbook, written row by row with exceljs's streaming writer: each row is committed to the zip
@@ -94,9 +95,8 @@ interface SheetWriterInternals {
 }
 
 const EXCEL_EPOCH_DAYS = 25_569;
-/** Characters XML 1.0 does not allow, and the three it must escape. */
-const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
-const xmlText = (text: string): string => text.replace(NOT_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Without the characters XML 1.0 does not allow, and with the three it must escape escaped. */
+const xmlText = (text: string): string => xmlSafeText(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A1-style column letters. */
 function columnLetters(index: number): string {
