@@ -86,8 +86,15 @@ export function headersOption(value: unknown): Headers {
   throw badRequest('headers', 'must be zh or codes');
 }
 
-/** RFC 5987 `value-chars`: UTF-8 percent-encoded, leaving only `attr-char` as they are. */
-const rfc5987 = (value: string): string => encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+/** A UTF-16 surrogate without its other half: UTF-8 cannot encode it, and encodeURIComponent throws on it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * RFC 5987 `value-chars`: UTF-8 percent-encoded, leaving only `attr-char` as they are. A lone surrogate (a name cut
+ * inside an emoji, or sent as one) becomes U+FFFD: it made every file of the session a 500.
+ */
+const rfc5987 = (value: string): string =>
+  encodeURIComponent(value.replace(LONE_SURROGATE, '\ufffd')).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * `attachment; filename="statistics-6-3.csv"; filename*=UTF-8''%E5%8C%BA…`: the Chinese name for every current

@@ -77,13 +77,20 @@ export function titleLine(table: Table): string {
 /** Display width: CJK characters take two columns. */
 export const displayWidth = (text: string): number => [...text].reduce((w, ch) => w + (/[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]/.test(ch) ? 2 : 1), 0);
 
-/** A name safe for a file on any system: no path separators or characters Windows refuses. */
-export const safeFilename = (name: string): string =>
-  name
+/**
+ * A name safe for a file on any system: no path separators or characters Windows refuses, no format characters (a
+ * right-to-left override in a session's name made "….docx" show as "…xcod.…"), at most 120 characters — cut before
+ * the extension, which stays (a 200-character session name used to lose ".docx").
+ */
+export const safeFilename = (name: string): string => {
+  const clean = name
     .replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_')
+    .replace(/\p{Cf}/gu, '')
     .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 120);
+    .trim();
+  const extension = /\.[A-Za-z0-9]{1,5}$/.exec(clean)?.[0] ?? '';
+  return clean.length <= 120 ? clean : `${[...clean.slice(0, clean.length - extension.length)].slice(0, 120 - extension.length).join('').trimEnd()}${extension}`;
+};
 
 export async function* rowsOf<R>(rows: Iterable<R> | AsyncIterable<R>): AsyncGenerator<R> {
   yield* rows;
