@@ -14,7 +14,9 @@ for (const [net, bits] of [
   ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const)
   NOT_PUBLIC.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const)
+// ::/96 holds ::, ::1 and the deprecated IPv4-compatible addresses (::127.0.0.1 was let through); 100::/64 discards,
+// 2001:db8::/32 is for documentation.
+for (const [net, bits] of [['::', 96], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32]] as const)
   NOT_PUBLIC.addSubnet(net, bits, 'ipv6');
 
 /** Loopback, private, link-local, shared, multicast or reserved: an address that is not on the public internet. */

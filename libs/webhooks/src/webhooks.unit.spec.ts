@@ -4,7 +4,7 @@ import { signature, verifySignature } from './signature.js';
 import { checkTarget, isPrivateAddress, TargetRefused } from './target.js';
 
 describe('webhook targets', () => {
-  it.each(['127.0.0.1', '10.0.0.8', '172.16.5.4', '192.168.0.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd12::1', 'fe80::1', '::ffff:127.0.0.1'])('%s is not public', (address) => {
+  it.each(['127.0.0.1', '10.0.0.8', '172.16.5.4', '192.168.0.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd12::1', 'fe80::1', '::ffff:127.0.0.1', '::127.0.0.1', '::7f00:1', '::a9fe:a9fe', '100::1', '2001:db8::1'])('%s is not public', (address) => {
     expect(isPrivateAddress(address)).toBe(true);
   });
   it.each(['8.8.8.8', '114.114.114.114', '2400:3200::1', '172.32.0.1'])('%s is public', (address) => {
