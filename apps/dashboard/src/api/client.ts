@@ -15,10 +15,12 @@ export class ApiError extends Error {
 }
 
 /** What a failed load means to the person reading the page. */
-export type Failure = 'forbidden' | 'not-found' | 'unavailable' | 'offline' | 'error';
+export type Failure = 'forbidden' | 'not-found' | 'invalid' | 'unavailable' | 'offline' | 'error';
 
 export function failureOf(error: unknown): Failure {
   if (error instanceof ApiError) {
+    // The query the page built from its URL was refused: a hand-edited or cut-off link (`?status=bogus`).
+    if (error.status === 400) return 'invalid';
     if (error.status === 403) return 'forbidden';
     if (error.status === 404) return 'not-found';
     if (error.status === 503) return 'unavailable';

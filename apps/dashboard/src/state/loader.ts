@@ -18,6 +18,17 @@ export interface Loader<T> {
  * One page's data: loaded when the page opens and whenever `inputs` change (filters, the session), reloaded
  * quietly when the live feed reports a change. Answers that arrive after newer ones were asked for are dropped.
  */
+/**
+ * What the page says beside its failure: the problem's detail, except for a refused query, whose detail is the API's
+ * English sentence; for that the page names the parameters the API refused (they are the URL's).
+ */
+function describe(error: unknown): string {
+  if (!(error instanceof ApiError)) return String(error);
+  const fields = [...new Set((error.problem?.errors ?? []).map((e) => e.field))];
+  if (error.status === 400) return fields.length ? `有误的参数：${fields.join('、')}` : '';
+  return error.problem?.detail ?? error.message;
+}
+
 export function useLoader<T>(load: () => Promise<T>, inputs: WatchSource[] = [], options: { live?: boolean } = {}): Loader<T> {
   const data = shallowRef<T | null>(null);
   const loading = ref(true);
@@ -42,7 +53,7 @@ export function useLoader<T>(load: () => Promise<T>, inputs: WatchSource[] = [],
       // A quiet reload that fails keeps what is on screen; the next change tries again.
       if (!quietly || data.value === null) {
         failure.value = failureOf(error);
-        message.value = error instanceof ApiError ? (error.problem?.detail ?? error.message) : String(error);
+        message.value = describe(error);
         if (!quietly) data.value = null;
       }
     } finally {
