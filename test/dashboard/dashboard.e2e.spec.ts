@@ -466,6 +466,27 @@ if (!CHROMIUM_FOUND) {
       expect(problems).toEqual([]);
     });
 
+    it('says in Chinese which parameter of a hand-edited link the API refused, and names the directory in the audit trail', async () => {
+      const { page, problems } = await signedIn(auditor);
+      for (const [path, field] of [
+        ['proposals?session=6-3&status=bogus', 'status'],
+        ['audit?from=2019-13-01', 'from'],
+      ]) {
+        await page.goto(`${base}/dashboard/${path}`);
+        const refused = page.locator('[data-state="invalid"]');
+        await expect(refused.textContent({ timeout: 10_000 })).resolves.toContain('查询条件有误');
+        const text = (await refused.textContent()) as string;
+        expect(text).toContain(`有误的参数：${field}`);
+        expect(text).not.toMatch(/must|should|YYYY/); // the API's English detail is not the reader's
+        expect(await refused.getByRole('button', { name: '重试' }).count()).toBe(0); // the same query would be refused again
+      }
+      await page.goto(`${base}/dashboard/audit?type=directory.unit-registered.v1`);
+      const subjects = page.getByTestId('audit-table').locator('tbody td[data-column="subject"]');
+      await subjects.first().waitFor();
+      expect(new Set(await subjects.allTextContents())).toEqual(new Set(['单位和委员名录']));
+      expect(problems.filter((p) => !/^HTTP 400|status of 400/.test(p))).toEqual([]);
+    });
+
     it('keeps a heading on a page the role may not open or that is not found, and no developer message offline', async () => {
       const leader = api.token({ sub: 'l-1', role: 'leader', name: '区领导' });
       const { page, problems } = await signedIn(leader);
