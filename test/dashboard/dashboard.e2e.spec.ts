@@ -487,6 +487,22 @@ if (!CHROMIUM_FOUND) {
       expect(problems.filter((p) => !/^HTTP 400|status of 400/.test(p))).toEqual([]);
     });
 
+    it('shows a unit its own row of the units page, titled as what it is, and opens its proposals from it', async () => {
+      const unit = api.token({ sub: 'staff-jtw', role: 'unit', unit: 'jtw', name: '提案办理联络员' });
+      const own = (await api.get('/units?session=6-3', unit)).body as { unit: string; unitName: string; asLead: { assigned: number } }[];
+      expect(own.map((u) => u.unit)).toEqual(['jtw']);
+      const { page, problems } = await signedIn(unit);
+      await page.goto(`${base}/dashboard/units?session=6-3`);
+      const rows = page.getByTestId('units-table').locator('tbody tr');
+      await rows.first().waitFor();
+      expect(await rows.count()).toBe(1);
+      expect(await page.locator('#units-chart-title').textContent()).toBe('主办件数与办理结果'); // not "前 15 家" of one unit
+      await rows.first().getByRole('link', { name: own[0].unitName }).click();
+      await page.waitForURL('**/dashboard/proposals?*leadUnit=jtw*');
+      await expect(page.getByTestId('proposals-total').textContent()).resolves.toBe(`共 ${own[0].asLead.assigned} 件`);
+      expect(problems).toEqual([]);
+    });
+
     it('keeps a heading on a page the role may not open or that is not found, and no developer message offline', async () => {
       const leader = api.token({ sub: 'l-1', role: 'leader', name: '区领导' });
       const { page, problems } = await signedIn(leader);
