@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseEventStream, type ServerSentEvent } from '../../apps/cli/src/sse.js';
 import { tailCommand } from '../../apps/cli/src/tail.command.js';
+import { FeedController, MAX_FEEDS_PER_CALLER } from '../../apps/api/src/read/feed.controller.js';
 import { assignedProposal, cast, TestApi, type Cast } from '../support/api.js';
 
 /** Reads the feed until `count` events arrived (or a heartbeat, when asked), then disconnects. */
@@ -124,4 +126,65 @@ describe('the event feed for other services', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('open feeds are bounded', () => {
+  const api = new TestApi();
+  let people: Cast;
+
+  beforeAll(async () => {
+    await api.start();
+    people = cast(api);
+    await assignedProposal(api, people);
+  });
+  afterAll(() => api.stop());
+
+  /** A feed request on a socket of its own, which reads nothing: what the server sends piles up in between. */
+  function stalledFeed(token: string): Socket {
+    const socket = connect(Number(new URL(api.baseUrl).port), '127.0.0.1', () =>
+      socket.write(`GET /feed?from=0 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\n\r\n`),
+    );
+    socket.pause();
+    return socket;
+  }
+
+  /** Until `check` holds (the server acts on a closed socket when it notices): true, or false after 10 s. */
+  async function eventually(check: () => boolean): Promise<boolean> {
+    for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    return check();
+  }
+
+  it('ends a feed whose client stopped reading and went away (it used to wait for a drain for good)', async () => {
+    // 24 MB of events: more than the sockets in between take, so the server waits for the client to read.
+    const big = 'x'.repeat(60_000);
+    for (let batch = 0; batch < 8; batch++)
+      await api.store.append(`proposal-jinshan:bulk-${batch}`, Array.from({ length: 50 }, () => ({ id: crypto.randomUUID(), type: 'test.bulk.v1', data: { big }, metadata: {} })));
+    const open = api.service(FeedController).open;
+    const sockets = [stalledFeed(people.auditor), stalledFeed(people.service)];
+    expect(await eventually(() => open.size === 2)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the server fills what the sockets take, then waits
+    for (const socket of sockets) socket.destroy();
+    expect(await eventually(() => open.size === 0)).toBe(true);
+  }, 30_000);
+
+  it(`lets one caller hold ${MAX_FEEDS_PER_CALLER} feeds open at once; the next is a 429 until one closes`, async () => {
+    const open = api.service(FeedController).open;
+    const held = Array.from({ length: MAX_FEEDS_PER_CALLER }, () => stalledFeed(people.service));
+    try {
+      expect(await eventually(() => open.size === MAX_FEEDS_PER_CALLER)).toBe(true);
+      const refused = await api.get('/feed', people.service);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(refused.body.errors).toEqual([{ field: 'Authorization', reason: `holds ${MAX_FEEDS_PER_CALLER} open feeds, the most allowed` }]);
+      // Another caller is not held back by this one's feeds.
+      const other = await readFeed(api, people.auditor, { count: 1 });
+      expect(other.status).toBe(200);
+      held.pop()?.destroy();
+      expect(await eventually(() => open.size === MAX_FEEDS_PER_CALLER - 1)).toBe(true);
+      expect((await readFeed(api, people.service, { count: 1 })).status).toBe(200);
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+    expect(await eventually(() => open.size === 0)).toBe(true);
+  }, 30_000);
 });
