@@ -503,6 +503,23 @@ if (!CHROMIUM_FOUND) {
       expect(problems).toEqual([]);
     });
 
+    it('says there is no session yet on the units and supervision pages of a store without one', async () => {
+      const { page, problems } = await open();
+      // A fresh store: the jurisdiction has opened no session.
+      await page.route((url: URL) => url.pathname === '/sessions', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ items: [] }) }));
+      const asked: string[] = [];
+      page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+      await page.goto(`${base}/#token=${auditor}`);
+      for (const name of ['units', 'supervision']) {
+        await page.goto(`${base}/dashboard/${name}`);
+        await expect(page.locator('[data-state="empty"]').first().textContent({ timeout: 10_000 })).resolves.toContain('还没有会议');
+        expect(await page.locator('[data-state="empty"]').count()).toBe(1);
+        expect(await page.getByTestId('downloads').count()).toBe(0);
+      }
+      expect(asked.filter((p) => p.startsWith('/supervision'))).toEqual([]);
+      expect(problems).toEqual([]);
+    });
+
     it('keeps a heading on a page the role may not open or that is not found, and no developer message offline', async () => {
       const leader = api.token({ sub: 'l-1', role: 'leader', name: '区领导' });
       const { page, problems } = await signedIn(leader);
