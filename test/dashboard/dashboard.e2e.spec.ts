@@ -520,6 +520,31 @@ if (!CHROMIUM_FOUND) {
       expect(problems).toEqual([]);
     });
 
+    it('keeps the keyboard’s focus on the pager and the sort button of the proposals list while the next page loads', async () => {
+      const { page, problems } = await signedIn(auditor);
+      await page.goto(`${base}/dashboard/proposals?session=6-3`);
+      await page.getByTestId('proposals-table').locator('tbody tr').first().waitFor();
+      const focused = () => page.evaluate('[document.activeElement?.tagName, document.activeElement?.textContent?.trim(), document.activeElement?.closest(".pager, th")?.className ?? null]') as Promise<[string, string, string | null]>;
+      let onPager = false;
+      for (let tab = 0; tab < 80 && !onPager; tab++) {
+        await page.keyboard.press('Tab');
+        const [, text, within] = await focused();
+        onPager = text === '2' && (within ?? '').includes('pager');
+      }
+      expect(onPager).toBe(true);
+      await page.keyboard.press('Enter');
+      await page.waitForURL('**/dashboard/proposals?session=6-3&page=2');
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('[aria-busy="true"]') === null);
+      expect((await focused())[2]).toContain('pager'); // still on the pager: the next Enter or arrow goes on from there
+      await page.locator('th[data-column="dueDate"] button').focus();
+      await page.keyboard.press('Enter');
+      await page.waitForURL('**/dashboard/proposals?*sort=dueDate*');
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('[aria-busy="true"]') === null);
+      expect(await page.locator('th[data-column="dueDate"]').getAttribute('aria-sort')).toBe('ascending');
+      expect(await focused()).toEqual(['BUTTON', expect.stringContaining('办理期限'), expect.any(String)]);
+      expect(problems).toEqual([]);
+    });
+
     it('keeps a heading on a page the role may not open or that is not found, and no developer message offline', async () => {
       const leader = api.token({ sub: 'l-1', role: 'leader', name: '区领导' });
       const { page, problems } = await signedIn(leader);
