@@ -545,6 +545,22 @@ if (!CHROMIUM_FOUND) {
       expect(problems).toEqual([]);
     });
 
+    it('tells a role that polls for changes (no feed) whether its last poll reached the service', async () => {
+      const leader = api.token({ sub: 'l-1', role: 'leader', name: '区领导' });
+      const { page, problems } = await signedIn(leader);
+      await figure(page, 'filed').waitFor();
+      await expect(page.getByTestId('updated-at').textContent()).resolves.toMatch(/^\s*更新于 \d\d:\d\d:\d\d · 自动刷新\s*$/);
+      expect(problems).toEqual([]);
+
+      const away = await open();
+      // The service out of reach for the poll (GET /ready): the page does not claim to refresh itself.
+      await away.page.route((url: URL) => url.pathname === '/ready', (route) => route.abort('connectionrefused'));
+      await away.page.goto(`${base}/#token=${leader}`);
+      await figure(away.page, 'filed').waitFor();
+      await shows(async () => ((await away.page.getByTestId('updated-at').textContent()) ?? '').replace(/^.*· /s, '').trim(), '连接中断');
+      expect(away.problems.filter((p) => !/ERR_CONNECTION_REFUSED|ERR_FAILED/.test(p))).toEqual([]);
+    });
+
     it('keeps a heading on a page the role may not open or that is not found, and no developer message offline', async () => {
       const leader = api.token({ sub: 'l-1', role: 'leader', name: '区领导' });
       const { page, problems } = await signedIn(leader);
