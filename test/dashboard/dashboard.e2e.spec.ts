@@ -561,6 +561,24 @@ if (!CHROMIUM_FOUND) {
       expect(away.problems.filter((p) => !/ERR_CONNECTION_REFUSED|ERR_FAILED/.test(p))).toEqual([]);
     });
 
+    it('shows the year-over-year table as the API computes it, its change columns named by years', async () => {
+      const yoy = (await api.get('/statistics/year-over-year?sessions=6-1,6-2,6-3', auditor)).body as {
+        sessions: { session: string; year: number; filed: number; categories: { A: { percent: number } } }[];
+        changes: { categoryA: number; registered: number }[];
+      };
+      const { page, problems } = await signedIn(auditor);
+      await page.goto(`${base}/dashboard/trends`);
+      const table = page.getByTestId('trends-table');
+      await table.locator('tbody tr').first().waitFor();
+      const headers = (await table.locator('thead th').allTextContents()).map((h) => h.trim());
+      expect(headers.slice(-2)).toEqual(['2017年 → 2018年', '2018年 → 2019年']);
+      const row = async (label: string) => (await table.locator('tbody tr', { hasText: label }).first().locator('td').allTextContents()).map((c) => c.trim());
+      expect(await row('提案总数')).toEqual([...yoy.sessions.map((x) => String(x.filed)), ...[1, 2].map((i) => { const d = yoy.sessions[i].filed - yoy.sessions[i - 1].filed; return `${d > 0 ? '+' : d < 0 ? '−' : '±'}${Math.abs(d)}`; })]);
+      expect(await row('A类')).toEqual([...yoy.sessions.map((x) => pct(x.categories.A.percent)), ...yoy.changes.map((c) => `${c.categoryA > 0 ? '+' : c.categoryA < 0 ? '−' : '±'}${Math.abs(c.categoryA).toFixed(1)} 个百分点`)]);
+      await screenshot(page, 'trends-table');
+      expect(problems).toEqual([]);
+    });
+
     it('keeps a heading on a page the role may not open or that is not found, and no developer message offline', async () => {
       const leader = api.token({ sub: 'l-1', role: 'leader', name: '区领导' });
       const { page, problems } = await signedIn(leader);
