@@ -32,6 +32,8 @@ describe('refusals over HTTP', () => {
     expect({ status: reply.status, body: reply.body }).toMatchObject({ status, body: { status } });
     expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(reply.body.detail).toEqual(expect.any(String));
+    // `errors` on every refusal, as README says: each field at fault, or none when no field is (a role, a state).
+    expect(reply.body.errors).toEqual(expect.any(Array));
     if (field) expect(reply.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
     expect(await api.store.headPosition()).toBe(before);
     return reply;

@@ -106,9 +106,14 @@ describe('read side over HTTP', () => {
     const read = await api.get(`/proposals/${ids.waste}?minPosition=${step.body.position}`, people.office);
     expect(read.body.key).toBe(true);
     expect(read.body.revision).toBe(step.body.revision);
-    const future = await api.get(`/proposals/${ids.waste}?minPosition=${step.body.position + 1000}`, people.office);
-    expect(future.status).toBe(503);
-    expect(future.headers.get('retry-after')).toBe('1');
+  });
+
+  it('refuses at once a position past the end of the log, naming minPosition (no command answered it)', async () => {
+    const head = await api.store.headPosition();
+    const future = await api.get(`/proposals?session=6-3&minPosition=${head + 1000}`, people.office);
+    expect(future.status).toBe(400);
+    expect(future.body.errors).toEqual([{ field: 'minPosition', reason: expect.stringContaining('past the end of the event log') }]);
+    expect(future.body.detail).not.toContain(String(head));
   });
 
   it('answers at once for a position no read model reads (a trail anchor), once every projected event before it is in', async () => {

@@ -24,7 +24,10 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const { body, headers } = this.toProblem(error);
-    if (body.status >= 500) this.logger.error(`${request.method} ${request.url} (request ${request.id}): ${String(error)}`, (error as Error)?.stack);
+    // A failure nobody foresaw, with its stack; the path without its query, as the request's line (a query may carry
+    // what a log must not keep). A 503 the API answers on purpose (read models behind) is a refusal like the 4xx.
+    if (body.status >= 500 && !(error instanceof HttpProblem))
+      this.logger.error(`${request.method} ${request.url.split('?')[0].slice(0, 300)} (request ${request.id}): ${String(error)}`, (error as Error)?.stack);
     // Logged with the request's line (operations/requests.ts): the reason's code, the error's class, the field; the
     // domain's own message, but never an HTTP-layer one, which may quote the request (a body that is not JSON).
     else

@@ -10,7 +10,8 @@ export interface Problem {
   readonly status: number;
   readonly detail: string;
   readonly instance?: string;
-  readonly errors?: readonly FieldProblem[];
+  /** Each field at fault and why; empty when the refusal is not about a field (a role, a state, a missing proposal). */
+  readonly errors: readonly FieldProblem[];
 }
 
 const TITLES: Record<number, string> = {
@@ -60,7 +61,7 @@ export function problem(status: number, detail: string, errors?: readonly FieldP
     title: TITLES[status] ?? 'Error',
     status,
     detail: bounded(detail, errors?.length ?? 0),
-    ...(listed && listed.length > 0 ? { errors: listed } : {}),
+    errors: listed ?? [],
   };
 }
 

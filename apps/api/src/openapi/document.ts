@@ -21,7 +21,7 @@ const DESCRIPTION = [
   'The HTTP API of the CPPCC proposal handling service (政协提案办理): commands append events to a proposal’s, a session’s or the directory’s stream; queries read the read models (or the event store, for a history).',
   'Every route needs a bearer token (HS256, `npm run -s token`) unless it says otherwise. Every error is `application/problem+json`.',
   'Commands answer `{ id, revision, position }` with `ETag: "<revision>"`; `If-Match` makes a step conditional (412) and `Idempotency-Key` makes a retry safe (422 when reused for another request).',
-  'Queries accept `?minPosition=<position a command answered>` and wait, at most READ_YOUR_WRITES_TIMEOUT_MS (else 503), until every read model has it.',
+  'Queries accept `?minPosition=<position a command answered>` and wait, at most READ_YOUR_WRITES_TIMEOUT_MS (else 503), until every read model has it; a position past the end of the log is a 400 at once.',
   'Responses list every field they have today; clients should ignore fields they do not know.',
 ].join('\n\n');
 
@@ -29,7 +29,7 @@ const MIN_POSITION = {
   name: 'minPosition',
   in: 'query',
   required: false,
-  description: 'wait until every read model has projected this position (the `position` a command answered)',
+  description: 'wait until every read model has projected this position (the `position` a command answered); past the end of the log: 400',
   schema: { type: 'integer', minimum: 0 },
 };
 
