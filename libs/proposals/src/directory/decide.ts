@@ -128,15 +128,17 @@ export function decideDirectory(cmd: DirectoryCommand, state: DirectoryState | n
     case 'DeactivateUnit': {
       const unit = unitOf(cmd.data.code, 'code');
       expectRevision(cmd.data.expectedRevision, unit);
-      if (unit.activeUntil !== undefined) throw new IllegalTransition(`unit ${unit.code} is inactive since ${unit.activeUntil}`, 'code');
       const activeUntil = cmd.data.activeUntil ?? today;
       if (!isCalendarDate(activeUntil)) throw new ValidationFailed('must be a date YYYY-MM-DD', 'activeUntil');
-      if (activeUntil < unit.activeFrom) throw new ValidationFailed(`must not be before ${unit.activeFrom}, when the unit began`, 'activeUntil');
       const mergedInto = cmd.data.mergedInto?.trim();
+      const end = plannedEnd(`unit ${unit.code}`, unit.activeUntil, activeUntil, today, 'code');
+      if (end === 'unchanged' && (mergedInto === undefined || mergedInto === unit.mergedInto)) return [];
+      if (activeUntil < unit.activeFrom) throw new ValidationFailed(`must not be before ${unit.activeFrom}, when the unit began`, 'activeUntil');
       if (mergedInto !== undefined) {
         const target = unitOf(mergedInto, 'mergedInto');
         if (target.code === unit.code) throw new ValidationFailed('must be another unit', 'mergedInto');
-        if (target.activeUntil !== undefined) throw new ValidationFailed(`unit ${target.code} is itself inactive`, 'mergedInto');
+        if (target.activeUntil !== undefined && target.activeUntil <= activeUntil)
+          throw new ValidationFailed(`unit ${target.code} is itself inactive from ${target.activeUntil}`, 'mergedInto');
       }
       return [{ type: 'UnitDeactivated', data: { code: unit.code, activeUntil, ...(mergedInto ? { mergedInto } : {}) } }];
     }
@@ -159,16 +161,16 @@ export function decideDirectory(cmd: DirectoryCommand, state: DirectoryState | n
     case 'DeactivateMember': {
       const member = memberOf(cmd.data.id, 'id');
       expectRevision(cmd.data.expectedRevision, member);
-      if (member.activeUntil !== undefined) throw new IllegalTransition(`member ${member.id} is inactive since ${member.activeUntil}`, 'id');
       const activeUntil = cmd.data.activeUntil ?? today;
       if (!isCalendarDate(activeUntil)) throw new ValidationFailed('must be a date YYYY-MM-DD', 'activeUntil');
+      if (plannedEnd(`member ${member.id}`, member.activeUntil, activeUntil, today, 'id') === 'unchanged') return [];
       return [{ type: 'MemberDeactivated', data: { id: member.id, activeUntil } }];
     }
     case 'AddStaffAccount': {
       const sub = cmd.data.sub.trim();
       if (!PERSON_ID.test(sub)) throw new ValidationFailed('must be 1 to 128 visible ASCII characters', 'sub');
       const unit = unitOf(cmd.data.unit, 'unit');
-      if (unit.activeUntil !== undefined) throw new ValidationFailed(`unit ${unit.code} is inactive since ${unit.activeUntil}`, 'unit');
+      if (unit.activeUntil !== undefined && unit.activeUntil <= today) throw new ValidationFailed(`unit ${unit.code} is inactive since ${unit.activeUntil}`, 'unit');
       const name = cmd.data.name?.trim() ? visible(cmd.data.name, 'name', 40) : undefined;
       const existing = s.staff.get(sub);
       if (existing && existing.unit === unit.code && existing.name === name) return [];
@@ -223,4 +225,14 @@ function importRows(data: { units?: readonly UnitRow[]; members?: readonly Membe
     apply(memberChanged(existing, checked));
   });
   return events;
+}
+
+/**
+ * An entry ends once: a second deactivation is refused once the first has taken effect. Until then a planned end (a
+ * reorganisation announced ahead) may be planned again, earlier or later; planning the same date again changes nothing.
+ */
+function plannedEnd(what: string, planned: string | undefined, activeUntil: string, today: string, field: string): 'unchanged' | 'new' {
+  if (planned === undefined) return 'new';
+  if (planned <= today) throw new IllegalTransition(`${what} is inactive since ${planned}`, field);
+  return planned === activeUntil ? 'unchanged' : 'new';
 }

@@ -52,6 +52,45 @@ describe('the directory of units and members', () => {
     expect(refusalOf(() => when(two, { type: 'DeactivateUnit', data: { code: 'jw', mergedInto: 'jw' } })).field).toBe('mergedInto');
   });
 
+  it('plans a unit’s end ahead, and plans it again (earlier or later) until it has taken effect; then refuses', () => {
+    const planned = fold({ type: 'UnitRegistered', data: FGW }, { type: 'UnitDeactivated', data: { code: 'fgw', activeUntil: '2030-01-01' } });
+    // Still active today (2019-03-01): brought forward to today, or put off.
+    expect(when(planned, { type: 'DeactivateUnit', data: { code: 'fgw' } })).toEqual([{ type: 'UnitDeactivated', data: { code: 'fgw', activeUntil: '2019-03-01' } }]);
+    expect(when(planned, { type: 'DeactivateUnit', data: { code: 'fgw', activeUntil: '2031-01-01' } })).toEqual([
+      { type: 'UnitDeactivated', data: { code: 'fgw', activeUntil: '2031-01-01' } },
+    ]);
+    expect(when(planned, { type: 'DeactivateUnit', data: { code: 'fgw', activeUntil: '2030-01-01' } })).toEqual([]);
+    // A staff account for it while it is active.
+    expect(when(planned, { type: 'AddStaffAccount', data: { sub: 'u-9', unit: 'fgw' } })).toEqual([{ type: 'StaffAccountAdded', data: { sub: 'u-9', unit: 'fgw' } }]);
+    // Merged into a unit that is active on the merge date, though it ends later.
+    const two = fold({ type: 'UnitRegistered', data: { ...FGW, code: 'jw', fullName: '区经济委员会', shortName: '区经委' } }, { type: 'UnitRegistered', data: FGW }, {
+      type: 'UnitDeactivated',
+      data: { code: 'fgw', activeUntil: '2030-01-01' },
+    });
+    expect(when(two, { type: 'DeactivateUnit', data: { code: 'jw', activeUntil: '2019-06-30', mergedInto: 'fgw' } })).toHaveLength(1);
+    expect(refusalOf(() => when(two, { type: 'DeactivateUnit', data: { code: 'jw', activeUntil: '2030-06-30', mergedInto: 'fgw' } }))).toEqual({
+      error: ValidationFailed,
+      message: 'unit fgw is itself inactive from 2030-01-01',
+      field: 'mergedInto',
+    });
+    const ended = fold({ type: 'UnitRegistered', data: FGW }, { type: 'UnitDeactivated', data: { code: 'fgw', activeUntil: '2019-02-01' } });
+    expect(refusalOf(() => when(ended, { type: 'DeactivateUnit', data: { code: 'fgw' } }))).toEqual({
+      error: IllegalTransition,
+      message: 'unit fgw is inactive since 2019-02-01',
+      field: 'code',
+    });
+    expect(refusalOf(() => when(ended, { type: 'AddStaffAccount', data: { sub: 'u-9', unit: 'fgw' } })).message).toBe('unit fgw is inactive since 2019-02-01');
+  });
+
+  it('plans a member’s end ahead the same way', () => {
+    const M = { id: 'm-1', name: '张委员', sector: '经济界', group: '第五组', terms: ['6'] };
+    const planned = fold({ type: 'MemberRegistered', data: M } as DirectoryEvent, { type: 'MemberDeactivated', data: { id: 'm-1', activeUntil: '2022-01-01' } });
+    expect(when(planned, { type: 'DeactivateMember', data: { id: 'm-1' } })).toEqual([{ type: 'MemberDeactivated', data: { id: 'm-1', activeUntil: '2019-03-01' } }]);
+    expect(when(planned, { type: 'DeactivateMember', data: { id: 'm-1', activeUntil: '2022-01-01' } })).toEqual([]);
+    const ended = fold({ type: 'MemberRegistered', data: M } as DirectoryEvent, { type: 'MemberDeactivated', data: { id: 'm-1', activeUntil: '2019-01-01' } });
+    expect(refusalOf(() => when(ended, { type: 'DeactivateMember', data: { id: 'm-1' } })).message).toBe('member m-1 is inactive since 2019-01-01');
+  });
+
   it('is kept by the office only', () => {
     expect(refusalOf(() => when(EMPTY_DIRECTORY, { type: 'RegisterUnit', data: FGW }, { id: 'c-1', role: 'committee' }))).toEqual({
       error: Forbidden,
