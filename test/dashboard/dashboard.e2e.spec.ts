@@ -579,6 +579,33 @@ if (!CHROMIUM_FOUND) {
       expect(problems).toEqual([]);
     });
 
+    it('finds a proposal’s audit entries by its number, as a reader knows it, and says when no proposal has that number', async () => {
+      const first = (await api.get('/proposals?session=6-3&status=answered&sort=number&pageSize=1', auditor)).body.items[0] as { id: string; number: string };
+      const entries = (await api.get(`/audit?proposal=${first.id}&pageSize=1`, auditor)).body.total as number;
+      expect(entries).toBeGreaterThan(0);
+      const { page, problems } = await signedIn(auditor);
+      await page.goto(`${base}/dashboard/audit`);
+      await page.getByTestId('audit-table').locator('tbody tr').first().waitFor();
+      await page.locator('#a-proposal').fill(first.number);
+      await page.locator('#a-proposal').press('Enter');
+      await page.waitForURL(`**/dashboard/audit?proposal=${first.id}`, { timeout: 10_000 });
+      await shows(() => page.getByTestId('audit-total').textContent(), `共 ${entries} 条记录（按位置先后）`);
+
+      await page.locator('#a-proposal').fill('6-3-999');
+      await page.locator('#a-proposal').press('Enter');
+      await expect(page.locator('.el-message--error').textContent({ timeout: 10_000 })).resolves.toContain('没有编号为 6-3-999 的提案');
+      expect(page.url()).toBe(`${base}/dashboard/audit?proposal=${first.id}`);
+      expect(problems).toEqual([]);
+    });
+
+    it('offers the proposals search for what the API searches: words of the title', async () => {
+      const { page, problems } = await signedIn(auditor);
+      await page.goto(`${base}/dashboard/proposals?session=6-3`);
+      // GET /proposals?q= matches titles; a number or a proposer's name typed there found nothing.
+      expect(await page.locator('#f-q').getAttribute('placeholder')).toBe('案由中的词语');
+      expect(problems).toEqual([]);
+    });
+
     it('keeps a heading on a page the role may not open or that is not found, and no developer message offline', async () => {
       const leader = api.token({ sub: 'l-1', role: 'leader', name: '区领导' });
       const { page, problems } = await signedIn(leader);
