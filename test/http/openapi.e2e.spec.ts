@@ -145,6 +145,10 @@ describe('OpenAPI: GET /openapi.json and /docs', () => {
     const page = await api.get('/docs');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    // The browser runs no script but this origin's files (the page has no inline script: start.js) and frames it nowhere.
+    expect(page.headers.get('content-security-policy')).toEqual(expect.stringContaining("script-src 'self'"));
+    expect(page.headers.get('content-security-policy')).toEqual(expect.stringContaining("frame-ancestors 'none'"));
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
     const sources = [...String(page.body).matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
     expect(sources).toEqual(expect.arrayContaining(['/docs/swagger-ui-bundle.js', '/docs/swagger-ui.css', '/docs/start.js']));
     expect(sources.filter((s) => !s.startsWith('/'))).toEqual([]);

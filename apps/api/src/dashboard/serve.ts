@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { problem } from '../http/problem.js';
+import { PAGE_HEADERS } from '../http/page-headers.js';
 
 /**
  * The dashboard (apps/dashboard), built by `npm run build` into dist/dashboard, served by the API itself: same
@@ -21,20 +22,6 @@ import { problem } from '../http/problem.js';
  *   variant the client accepts is sent; nothing is compressed per request.
  */
 export const DASHBOARD_PATH = '/dashboard/';
-
-/** The page's rules for the browser: only this origin's scripts, styles (Element Plus sets inline styles) and data. */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -157,7 +144,7 @@ export function registerDashboard(fastify: FastifyInstance, dir: string): void {
       await reply.status(503).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT);
       return;
     }
-    void reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('referrer-policy', 'no-referrer').header('x-frame-options', 'DENY');
+    void reply.headers(PAGE_HEADERS);
     await send(request, reply, index, 'no-cache');
   };
 

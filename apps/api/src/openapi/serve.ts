@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { PAGE_HEADERS } from '../http/page-headers.js';
 import { problem } from '../http/problem.js';
 import { openApiDocument } from './document.js';
 
@@ -49,7 +50,7 @@ export function serveOpenApi(app: NestFastifyApplication): void {
     void reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'public, max-age=300').send(json);
   });
   fastify.get('/docs', (_request, reply) => {
-    void reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(PAGE);
+    void reply.headers(PAGE_HEADERS).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(PAGE);
   });
   fastify.get<{ Params: { file: string } }>('/docs/:file', (request, reply) => {
     const { file } = request.params;
