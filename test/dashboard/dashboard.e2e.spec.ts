@@ -452,6 +452,28 @@ if (!CHROMIUM_FOUND) {
       expect(problems).toEqual([]);
     });
 
+    it('refuses a typed as-of date that is no date or after today, keeping the field on the figures’ date', async () => {
+      const { page, problems } = await signedIn(auditor);
+      const warnings: string[] = [];
+      page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
+      await page.goto(`${base}/dashboard/overview?session=6-3&asOf=2019-06-30`);
+      await expect(figure(page, 'filed').textContent()).resolves.toBe(String((await statistics('2019-06-30')).filed));
+      const input = page.locator('#overview-as-of');
+      for (const [typed, said] of [
+        ['2019-13-45', '“2019-13-45”不是有效日期'], // Element Plus read it as 2020-02-14
+        ['abc', '“abc”不是有效日期'],
+        ['2999-01-01', '截至日期不能晚于今天'],
+      ]) {
+        await input.fill(typed);
+        await input.press('Enter');
+        await expect(page.locator('.el-message').last().textContent({ timeout: 10_000 })).resolves.toContain(said);
+        expect(page.url()).toBe(`${base}/dashboard/overview?session=6-3&asOf=2019-06-30`);
+        await shows(() => page.locator('#overview-as-of').inputValue(), '2019-06-30');
+      }
+      expect(warnings).toEqual([]);
+      expect(problems).toEqual([]);
+    });
+
     it('draws no result pie before any answer: it says there is none yet, not three equal thirds', async () => {
       const early = await statistics('2019-02-01');
       expect(early.registered).toBeGreaterThan(0);
