@@ -620,6 +620,25 @@ if (!CHROMIUM_FOUND) {
       expect(problems).toEqual([]);
     });
 
+    it('queries the audit trail for a time range typed by keyboard, without a console warning', async () => {
+      const { page, problems } = await signedIn(auditor);
+      const warnings: string[] = [];
+      page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
+      await page.goto(`${base}/dashboard/audit`);
+      await page.getByTestId('audit-table').locator('tbody tr').first().waitFor();
+      const start = page.locator('#a-range');
+      await start.fill('2019-03-01');
+      const end = page.locator('#a-range-end'); // the range's second input has its own id
+      await end.fill('2019-03-31', { timeout: 10_000 });
+      await end.press('Enter');
+      await page.getByRole('button', { name: '查询' }).click();
+      await page.waitForURL('**/dashboard/audit?from=2019-03-01&to=2019-03-31');
+      const expected = (await api.get('/audit?from=2019-03-01&to=2019-03-31&pageSize=1', auditor)).body.total as number;
+      await shows(() => page.getByTestId('audit-total').textContent(), `共 ${expected.toLocaleString('zh-CN')} 条记录（按位置先后）`);
+      expect(warnings).toEqual([]);
+      expect(problems).toEqual([]);
+    });
+
     it('offers the proposals search for what the API searches: words of the title', async () => {
       const { page, problems } = await signedIn(auditor);
       await page.goto(`${base}/dashboard/proposals?session=6-3`);
