@@ -57,6 +57,12 @@ if (!CHROMIUM_FOUND) {
       browser = await launchChromium();
     }, 300_000);
 
+    // Each test's browser contexts close with it: an open page holds the auditor's event feed, and the API allows a
+    // caller 20 (GET /feed answers 429 past that), fewer than this file's tests.
+    afterEach(async () => {
+      for (const context of contexts.splice(0)) await context.close().catch(() => undefined);
+    });
+
     afterAll(async () => {
       for (const context of contexts) await context.close().catch(() => undefined);
       await browser?.close();
