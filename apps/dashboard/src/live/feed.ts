@@ -65,7 +65,9 @@ async function follow(signal: AbortSignal): Promise<void> {
         headers: { authorization: `Bearer ${session.token}`, accept: 'text/event-stream', 'last-event-id': String(last) },
       });
       if (response.status === 401) return signOut('登录已失效，请重新登录');
-      if (response.status === 403) return void poll(signal);
+      // Refused (403), or this person already holds the most feeds the API allows one caller (429: many tabs open):
+      // the read models' position still tells of changes, every 15 s, without asking the feed again and again.
+      if (response.status === 403 || response.status === 429) return void poll(signal);
       if (!response.ok || !response.body) throw new Error(`feed answered ${response.status}`);
       live.connected = true;
       delay = 1_000;
