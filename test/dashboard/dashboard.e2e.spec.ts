@@ -653,6 +653,25 @@ if (!CHROMIUM_FOUND) {
       expect(problems).toEqual([]);
     });
 
+    it('follows changes by polling when the API refuses one more feed to this person (429: many tabs open)', async () => {
+      const { page, problems } = await open();
+      let feeds = 0;
+      await page.route((url: URL) => url.pathname === '/feed', (route) => {
+        feeds++;
+        return route.fulfill({
+          status: 429,
+          headers: { 'content-type': 'application/problem+json' },
+          body: JSON.stringify({ type: 'about:blank', title: 'Too Many Requests', status: 429, detail: 'this caller already holds 20 open feeds' }),
+        });
+      });
+      await page.goto(`${base}/#token=${auditor}`);
+      await figure(page, 'filed').waitFor();
+      await shows(async () => ((await page.getByTestId('updated-at').textContent()) ?? '').replace(/^.*· /s, '').trim(), '自动刷新');
+      await page.waitForTimeout(2_500); // a retrying feed would have asked again after 1 s and 2 s
+      expect(feeds).toBe(1);
+      expect(problems.filter((p) => !/^HTTP 429|status of 429/.test(p))).toEqual([]);
+    });
+
     it('keeps a heading on a page the role may not open or that is not found, and no developer message offline', async () => {
       const leader = api.token({ sub: 'l-1', role: 'leader', name: '区领导' });
       const { page, problems } = await signedIn(leader);
