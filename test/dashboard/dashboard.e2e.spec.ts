@@ -391,6 +391,13 @@ if (!CHROMIUM_FOUND) {
       expect(titles.length).toBeGreaterThan(0);
       for (const t of titles) expect(t).toContain('养老');
       await screenshot(page, 'public');
+      // Sessions by their names, on the compilation's button and in the session menu, not by their codes.
+      expect(await page.getByTestId('download-answers-docx').textContent()).toContain('六届三次会议答复汇编');
+      await page.goto(`${base}/dashboard/public?session=6-3`);
+      await page.getByTestId('public-answer').first().waitFor();
+      const chosen = page.locator('.toolbar .field').first();
+      await expect(chosen.textContent()).resolves.toContain('六届三次会议');
+      await expect(chosen.textContent()).resolves.not.toContain('6-3');
       // The answer compilation, public as the answers are: no token needed.
       const file = await downloaded(page, page.getByTestId('download-answers-docx'));
       expect(file.name).toBe('区政协六届三次会议提案答复汇编.docx');

@@ -180,6 +180,7 @@ describe('read side over HTTP', () => {
       id: ids.charging,
       number: expect.any(String),
       session: '6-3',
+      sessionName: '六届三次会议',
       title: '关于科学规范设立充电桩的建议',
       category: 'urban-rural',
       categoryLabel: '城乡建设',

@@ -330,6 +330,7 @@ const SCHEMAS = {
   PublicAnswer: object(
     {
       ...heading,
+      sessionName: { ...nullable(text), description: 'the session’s name (六届三次会议); null where it is not known' },
       proposers: { ...list(text), description: 'names only' },
       unit: string,
       unitName: text,

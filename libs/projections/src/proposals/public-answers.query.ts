@@ -2,6 +2,8 @@ import type { ReadStore } from '@app/read-store';
 import { CATEGORIES, RESULT_CATEGORIES, type ResultCategory } from '@app/proposals';
 import { NO_NAMES, memberNameIn, own, unitNameIn } from '../names.js';
 import { labelOf, maybeTimed, timed, type MaybeTimed, type ProposalSummary, type Timed } from '../presentation.js';
+import { docId } from '../projection.js';
+import { SESSIONS, type SessionDoc } from '../sessions/sessions.projection.js';
 import type { ProposalDoc } from './proposal-doc.js';
 import { PROPOSALS } from './proposals.projection.js';
 import type { Paged } from './proposals.query.js';
@@ -17,6 +19,8 @@ export interface PublicAnswer
     Timed<'answeredAt'>,
     Timed<'publishedAt'>,
     MaybeTimed<'supersededAt'> {
+  /** The session's name (六届三次会议), as the office opened it; null where it is not known. */
+  readonly sessionName: string | null;
   /** Names only. */
   readonly proposers: readonly string[];
   readonly unit: string;
@@ -27,7 +31,7 @@ export interface PublicAnswer
   readonly answer: string;
 }
 
-export function publicAnswer(doc: ProposalDoc, utcOffsetMinutes: number): PublicAnswer | undefined {
+export function publicAnswer(doc: ProposalDoc, utcOffsetMinutes: number, sessionName: string | null = null): PublicAnswer | undefined {
   const publication = doc.publications[doc.publications.length - 1];
   const answer = publication && doc.answers[publication.answerNumber - 1];
   if (!answer) return undefined;
@@ -37,6 +41,7 @@ export function publicAnswer(doc: ProposalDoc, utcOffsetMinutes: number): Public
     id: doc.proposalId,
     number: doc.number,
     session: doc.session,
+    sessionName,
     title: doc.title,
     category: doc.category,
     categoryLabel: labelOf(CATEGORIES, doc.category),
@@ -65,5 +70,14 @@ export async function publicAnswers(
     skip: (query.page - 1) * query.pageSize,
     limit: query.pageSize,
   });
-  return { items: items.flatMap((d) => publicAnswer(d, utcOffsetMinutes) ?? []), total, page: query.page, pageSize: query.pageSize };
+  // The sessions' names, which are public like the answers (a page holds a few sessions: one read of their documents).
+  const sessionIds = [...new Set(items.map((d) => d.session))];
+  const sessions = sessionIds.length === 0 ? new Map<string, SessionDoc>() : await readStore.getMany<SessionDoc>(SESSIONS, sessionIds.map((id) => docId(tenant, id)));
+  const names = new Map([...sessions.values()].map((s) => [s.session, s.name]));
+  return {
+    items: items.flatMap((d) => publicAnswer(d, utcOffsetMinutes, names.get(d.session) ?? null) ?? []),
+    total,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
 }
