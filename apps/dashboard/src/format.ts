@@ -30,6 +30,12 @@ export function businessToday(now = Date.now()): string {
   return new Date(now + offsetMinutes() * 60_000).toISOString().slice(0, 10);
 }
 
+/** A date the calendar has, as YYYY-MM-DD (not 2019-02-30, not `20190430`): what a URL or a typed field may hold. */
+export function isDate(value: string): boolean {
+  const time = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+  return !Number.isNaN(time) && new Date(time).toISOString().startsWith(value);
+}
+
 /** Whole days from `from` to `to`, both business dates. */
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
